@@ -1,0 +1,179 @@
+"""The canonical actions: one small frozen type per action, always in screen pixels.
+
+Protocols translate a model's own vocabulary and coordinate grid into these; environments
+execute them. `validate` rejects an impossible action before anything touches the screen, with a
+message the model can act on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from agent.errors import InvalidAction
+from agent.keys import normalize_chord
+
+Button = Literal["left", "right", "middle"]
+
+
+@dataclass(frozen=True)
+class Click:
+    x: int
+    y: int
+    button: Button = "left"
+    count: int = 1
+    kind: Literal["click"] = "click"
+
+
+@dataclass(frozen=True)
+class Move:
+    x: int
+    y: int
+    kind: Literal["move"] = "move"
+
+
+@dataclass(frozen=True)
+class Drag:
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+    kind: Literal["drag"] = "drag"
+
+
+@dataclass(frozen=True)
+class Scroll:
+    """Wheel clicks at a point: positive `dy` scrolls up, positive `dx` scrolls right."""
+
+    x: int
+    y: int
+    dy: int = 0
+    dx: int = 0
+    kind: Literal["scroll"] = "scroll"
+
+
+@dataclass(frozen=True)
+class Type:
+    text: str
+    kind: Literal["type"] = "type"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key or a chord pressed together, in canonical names (see agent.keys)."""
+
+    keys: tuple[str, ...]
+    kind: Literal["key"] = "key"
+
+
+@dataclass(frozen=True)
+class Wait:
+    seconds: float
+    kind: Literal["wait"] = "wait"
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    kind: Literal["answer"] = "answer"
+
+
+@dataclass(frozen=True)
+class Terminate:
+    status: Literal["success", "failure"]
+    kind: Literal["terminate"] = "terminate"
+
+
+Action = Click | Move | Drag | Scroll | Type | Key | Wait | Answer | Terminate
+
+ACTION_TYPES: dict[str, type[Action]] = {
+    cls.__dataclass_fields__["kind"].default: cls  # type: ignore[attr-defined, misc]
+    for cls in (Click, Move, Drag, Scroll, Type, Key, Wait, Answer, Terminate)
+}
+
+MAX_WAIT_SECONDS = 60.0
+MAX_SCROLL_CLICKS = 100
+
+
+def ends_run(action: Action) -> bool:
+    return isinstance(action, Answer | Terminate)
+
+
+def points(action: Action) -> list[tuple[int, int]]:
+    """The screen points an action touches, for validation and for drawing it in a report."""
+    if isinstance(action, Click | Move | Scroll):
+        return [(action.x, action.y)]
+    if isinstance(action, Drag):
+        return [(action.x1, action.y1), (action.x2, action.y2)]
+    return []
+
+
+def validate(action: Action, screen: tuple[int, int]) -> None:
+    """Raise InvalidAction if `action` cannot run on a screen of size `screen` (width, height)."""
+    width, height = screen
+    for x, y in points(action):
+        if not (0 <= x < width and 0 <= y < height):
+            raise InvalidAction(
+                f"{action.kind} at ({x}, {y}) is off the {width}x{height} screen"
+            )
+    if isinstance(action, Click):
+        if action.button not in ("left", "right", "middle"):
+            raise InvalidAction(f"unknown mouse button {action.button!r}: use left, right or middle")
+        if action.count not in (1, 2, 3):
+            raise InvalidAction(f"a click is single, double or triple, not {action.count}")
+    elif isinstance(action, Scroll):
+        if action.dx == 0 and action.dy == 0:
+            raise InvalidAction("scroll needs a non-zero amount")
+        if max(abs(action.dx), abs(action.dy)) > MAX_SCROLL_CLICKS:
+            raise InvalidAction(f"scroll by at most {MAX_SCROLL_CLICKS} wheel clicks at once")
+    elif isinstance(action, Key):
+        normalize_chord(action.keys)
+    elif isinstance(action, Wait):
+        if not 0 <= action.seconds <= MAX_WAIT_SECONDS:
+            raise InvalidAction(
+                f"wait takes 0 to {MAX_WAIT_SECONDS:g} seconds, not {action.seconds:g}"
+            )
+    elif isinstance(action, Type):
+        if not action.text:
+            raise InvalidAction("type needs non-empty text")
+    elif isinstance(action, Terminate) and action.status not in ("success", "failure"):
+        raise InvalidAction(f"terminate status is 'success' or 'failure', not {action.status!r}")
+
+
+def to_dict(action: Action) -> dict[str, Any]:
+    """A JSON-ready dict with `kind` first, as recorded in trajectories."""
+    data = dataclasses.asdict(action)
+    return {"kind": data.pop("kind"), **{k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}}
+
+
+def from_dict(data: dict[str, Any]) -> Action:
+    """Rebuild an action recorded by `to_dict` (used by resume and replays)."""
+    fields = dict(data)
+    cls = ACTION_TYPES[fields.pop("kind")]
+    if cls is Key:
+        fields["keys"] = tuple(fields["keys"])
+    return cls(**fields)
+
+
+def describe(action: Action) -> str:
+    """A short human-readable line, used in summaries of older steps and in progress output."""
+    if isinstance(action, Click):
+        names = {1: "click", 2: "double-click", 3: "triple-click"}
+        prefix = "" if action.button == "left" else f"{action.button} "
+        return f"{prefix}{names.get(action.count, 'click')} at ({action.x}, {action.y})"
+    if isinstance(action, Move):
+        return f"move to ({action.x}, {action.y})"
+    if isinstance(action, Drag):
+        return f"drag ({action.x1}, {action.y1}) -> ({action.x2}, {action.y2})"
+    if isinstance(action, Scroll):
+        return f"scroll dy={action.dy} dx={action.dx} at ({action.x}, {action.y})"
+    if isinstance(action, Type):
+        return f"type {action.text!r}"
+    if isinstance(action, Key):
+        return "key " + "+".join(action.keys)
+    if isinstance(action, Wait):
+        return f"wait {action.seconds:g}s"
+    if isinstance(action, Answer):
+        return f"answer {action.text!r}"
+    return f"terminate ({action.status})"

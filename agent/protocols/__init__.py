@@ -1,0 +1,1 @@
+"""Model families as pluggable protocols: tool schema, prompt, image size, grid and parser."""

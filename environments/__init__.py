@@ -1,0 +1,1 @@
+"""Machines the agent operates, all behind one interface (environments.base.Environment)."""

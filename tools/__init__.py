@@ -1,0 +1,1 @@
+"""MCP in both directions: built-in servers and the client hub (see the MCP issue)."""
