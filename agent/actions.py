@@ -8,6 +8,7 @@ message the model can act on.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -114,37 +115,58 @@ def validate(action: Action, screen: tuple[int, int]) -> None:
     width, height = screen
     for x, y in points(action):
         if not (0 <= x < width and 0 <= y < height):
-            raise InvalidAction(
-                f"{action.kind} at ({x}, {y}) is off the {width}x{height} screen"
-            )
-    if isinstance(action, Click):
-        if action.button not in ("left", "right", "middle"):
-            raise InvalidAction(f"unknown mouse button {action.button!r}: use left, right or middle")
-        if action.count not in (1, 2, 3):
-            raise InvalidAction(f"a click is single, double or triple, not {action.count}")
-    elif isinstance(action, Scroll):
-        if action.dx == 0 and action.dy == 0:
-            raise InvalidAction("scroll needs a non-zero amount")
-        if max(abs(action.dx), abs(action.dy)) > MAX_SCROLL_CLICKS:
-            raise InvalidAction(f"scroll by at most {MAX_SCROLL_CLICKS} wheel clicks at once")
-    elif isinstance(action, Key):
-        normalize_chord(action.keys)
-    elif isinstance(action, Wait):
-        if not 0 <= action.seconds <= MAX_WAIT_SECONDS:
-            raise InvalidAction(
-                f"wait takes 0 to {MAX_WAIT_SECONDS:g} seconds, not {action.seconds:g}"
-            )
-    elif isinstance(action, Type):
-        if not action.text:
-            raise InvalidAction("type needs non-empty text")
-    elif isinstance(action, Terminate) and action.status not in ("success", "failure"):
+            raise InvalidAction(f"{action.kind} at ({x}, {y}) is off the {width}x{height} screen")
+    check = _CHECKS.get(type(action))
+    if check is not None:
+        check(action)
+
+
+def _check_click(action: Click) -> None:
+    if action.button not in ("left", "right", "middle"):
+        raise InvalidAction(f"unknown mouse button {action.button!r}: use left, right or middle")
+    if action.count not in (1, 2, 3):
+        raise InvalidAction(f"a click is single, double or triple, not {action.count}")
+
+
+def _check_scroll(action: Scroll) -> None:
+    if action.dx == 0 and action.dy == 0:
+        raise InvalidAction("scroll needs a non-zero amount")
+    if max(abs(action.dx), abs(action.dy)) > MAX_SCROLL_CLICKS:
+        raise InvalidAction(f"scroll by at most {MAX_SCROLL_CLICKS} wheel clicks at once")
+
+
+def _check_wait(action: Wait) -> None:
+    if not 0 <= action.seconds <= MAX_WAIT_SECONDS:
+        raise InvalidAction(f"wait takes 0 to {MAX_WAIT_SECONDS:g} seconds, not {action.seconds:g}")
+
+
+def _check_type(action: Type) -> None:
+    if not action.text:
+        raise InvalidAction("type needs non-empty text")
+
+
+def _check_terminate(action: Terminate) -> None:
+    if action.status not in ("success", "failure"):
         raise InvalidAction(f"terminate status is 'success' or 'failure', not {action.status!r}")
+
+
+_CHECKS: dict[type, Callable[[Any], None]] = {
+    Click: _check_click,
+    Scroll: _check_scroll,
+    Key: lambda action: normalize_chord(action.keys),
+    Wait: _check_wait,
+    Type: _check_type,
+    Terminate: _check_terminate,
+}
 
 
 def to_dict(action: Action) -> dict[str, Any]:
     """A JSON-ready dict with `kind` first, as recorded in trajectories."""
     data = dataclasses.asdict(action)
-    return {"kind": data.pop("kind"), **{k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}}
+    return {
+        "kind": data.pop("kind"),
+        **{k: list(v) if isinstance(v, tuple) else v for k, v in data.items()},
+    }
 
 
 def from_dict(data: dict[str, Any]) -> Action:

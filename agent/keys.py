@@ -17,7 +17,8 @@ _NAMED = [
 
 _ALIASES = {
     "return": "enter", "ret": "enter", "kp_enter": "enter", "linefeed": "enter",
-    "esc": "escape", "del": "delete", "ins": "insert", "bksp": "backspace", "back_space": "backspace",
+    "esc": "escape", "del": "delete", "ins": "insert",
+    "bksp": "backspace", "back_space": "backspace",
     "spacebar": "space", " ": "space",
     "pgup": "pageup", "page_up": "pageup", "prior": "pageup",
     "pgdn": "pagedown", "page_down": "pagedown", "next": "pagedown",
@@ -25,12 +26,14 @@ _ALIASES = {
     "arrow_up": "up", "arrow_down": "down", "arrow_left": "left", "arrow_right": "right",
     "control": "ctrl", "ctl": "ctrl", "control_l": "ctrl", "control_r": "ctrl",
     "ctrl_l": "ctrl", "ctrl_r": "ctrl", "ctrlleft": "ctrl", "ctrlright": "ctrl",
-    "alt_l": "alt", "alt_r": "alt", "altleft": "alt", "altright": "alt", "option": "alt", "opt": "alt",
-    "meta": "alt", "shift_l": "shift", "shift_r": "shift", "shiftleft": "shift", "shiftright": "shift",
+    "alt_l": "alt", "alt_r": "alt", "altleft": "alt", "altright": "alt",
+    "option": "alt", "opt": "alt", "meta": "alt",
+    "shift_l": "shift", "shift_r": "shift", "shiftleft": "shift", "shiftright": "shift",
     "super": "win", "super_l": "win", "super_r": "win", "cmd": "win", "command": "win",
     "windows": "win", "winleft": "win", "winright": "win", "os": "win",
     "caps_lock": "capslock", "num_lock": "numlock", "scroll_lock": "scrolllock",
-    "print": "printscreen", "prtsc": "printscreen", "prtscr": "printscreen", "print_screen": "printscreen",
+    "print": "printscreen", "prtsc": "printscreen", "prtscr": "printscreen",
+    "print_screen": "printscreen",
     "apps": "menu", "contextmenu": "menu",
 }  # fmt: skip
 

@@ -1,0 +1,153 @@
+"""The `agent` command. Thin: it turns flags into a RunConfig and calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from agent.errors import AgentError
+from agent.model import DEFAULT_URL
+from agent.runner import RunConfig, run
+
+
+def _screen(value: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"screen size is WIDTHxHEIGHT, e.g. 1280x800, not {value!r}"
+        ) from None
+    if width < 320 or height < 240:
+        raise argparse.ArgumentTypeError(f"screen {value} is too small: at least 320x240")
+    return width, height
+
+
+def _positive(kind: type) -> object:
+    def parse(value: str) -> object:
+        number = kind(value)
+        if number <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+        return number
+
+    return parse
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="agent", description="Operate a computer with a Qwen VL model."
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+    cmd = commands.add_parser("run", help="carry out one task on a virtual desktop")
+    cmd.add_argument("task", help="what to do, in plain words")
+    model = cmd.add_argument_group("model")
+    model.add_argument(
+        "--model-url", default=DEFAULT_URL, help="OpenAI-compatible base URL (default: %(default)s)"
+    )
+    model.add_argument("--model", help="served model id (default: the first one the server lists)")
+    model.add_argument(
+        "--api-key",
+        default=os.environ.get("OPENAI_API_KEY"),
+        help="API key, if the server needs one (default: $OPENAI_API_KEY)",
+    )
+    model.add_argument(
+        "--thinking",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="thinking mode (default: on)",
+    )
+    model.add_argument(
+        "--grid",
+        choices=["relative", "absolute"],
+        help="coordinate grid (default: from the model name)",
+    )
+    model.add_argument(
+        "--max-tokens",
+        type=_positive(int),
+        default=8192,
+        help="reply budget, reasoning included (default: %(default)s)",
+    )
+    model.add_argument("--temperature", type=float, help="override the model card's sampling")
+    model.add_argument("--top-p", type=float, help="override the model card's sampling")
+    model.add_argument(
+        "--history-images",
+        type=_positive(int),
+        default=3,
+        help="screenshots kept in the prompt (default: %(default)s)",
+    )
+    model.add_argument(
+        "--max-pixels",
+        type=_positive(int),
+        default=1280 * 800,
+        help="pixel budget of a screenshot sent to the model (default: %(default)s)",
+    )
+    model.add_argument(
+        "--stream", action="store_true", help="stream replies (implied by --verbose)"
+    )
+    env = cmd.add_argument_group("environment")
+    env.add_argument("--env", choices=["desktop"], default="desktop")
+    env.add_argument(
+        "--display", help="attach to this X display (e.g. :1) instead of starting a private one"
+    )
+    env.add_argument(
+        "--screen", type=_screen, default=(1280, 800), help="virtual screen WxH (default: 1280x800)"
+    )
+    budget = cmd.add_argument_group("budget and output")
+    budget.add_argument("--max-steps", type=_positive(int), default=30, help="default: %(default)s")
+    budget.add_argument("--timeout", type=_positive(float), help="seconds for the whole run")
+    budget.add_argument(
+        "--out", type=Path, default=Path("runs"), help="where run records go (default: %(default)s)"
+    )
+    budget.add_argument(
+        "--verbose", "-v", action="store_true", help="show the model's reasoning as it arrives"
+    )
+    return root
+
+
+def config_from(args: argparse.Namespace) -> RunConfig:
+    sampling = {
+        key: value
+        for key, value in (("temperature", args.temperature), ("top_p", args.top_p))
+        if value is not None
+    }
+    return RunConfig(
+        task=args.task,
+        model_url=args.model_url,
+        model=args.model,
+        api_key=args.api_key,
+        thinking=args.thinking,
+        grid=args.grid,
+        env=args.env,
+        display=args.display,
+        screen=args.screen,
+        max_steps=args.max_steps,
+        timeout=args.timeout,
+        out=args.out,
+        verbose=args.verbose,
+        stream=args.stream,
+        max_tokens=args.max_tokens,
+        history_images=args.history_images,
+        max_pixels=args.max_pixels,
+        sampling=sampling,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        result = run(config_from(args))
+    except AgentError as exc:
+        print(f"agent: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("agent: interrupted", file=sys.stderr)
+        return 130
+    if result.answer is not None:
+        print(result.answer)
+    print(f"run record: {result.run_dir}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""The observe-think-act loop, and nothing else.
+
+Errors the model caused become feedback on the next turn; errors of the harness end the run with
+a reason. Every ending, Ctrl-C included, produces a RunResult that observers record.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from agent import actions as A
+from agent.errors import AgentError
+from agent.model import ModelClient
+from agent.protocols.base import AssistantEntry, Entry, ParsedCall, Protocol, UserEntry
+from agent.records import CallRecord, Observer, RunResult, Status, StepRecord
+from agent.turn import Usage
+from environments.base import Environment, Observation
+
+SKIPPED = "not executed: an earlier action in this reply failed"
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    max_steps: int = 30
+    timeout: float | None = None
+    max_failures: int = 3
+
+
+class _Finished(Exception):
+    def __init__(self, status: Status, reason: str, answer: str | None = None) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.answer = status, reason, answer
+
+
+class AgentLoop:
+    def __init__(
+        self,
+        env: Environment,
+        model: ModelClient,
+        protocol: Protocol,
+        settings: LoopSettings,
+        observers: Sequence[Observer] = (),
+    ) -> None:
+        self.env, self.model, self.protocol = env, model, protocol
+        self.settings = settings
+        self.observers = list(observers)
+        self.entries: list[Entry] = []
+        self.usage = Usage()
+        self.steps = 0
+        self._failures = 0
+        self._observation: Observation | None = None
+
+    def run(self, task: str, info: dict[str, Any] | None = None) -> RunResult:
+        started = time.monotonic()
+        self._emit("on_start", task, info or {})
+        try:
+            finished = self._steps(task, started)
+        except _Finished as exc:
+            finished = exc
+        except KeyboardInterrupt:
+            finished = _Finished("interrupted", "stopped by the user (Ctrl-C)")
+        except AgentError as exc:
+            finished = _Finished("error", str(exc))
+        except Exception as exc:  # a harness bug must still leave a complete record
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            finished = _Finished("error", f"internal error: {detail}\n{traceback.format_exc()}")
+        result = RunResult(
+            status=finished.status,
+            reason=finished.reason,
+            answer=finished.answer,
+            steps=self.steps,
+            usage=self.usage,
+            seconds=time.monotonic() - started,
+        )
+        self._emit("on_end", result)
+        return result
+
+    def _steps(self, task: str, started: float) -> _Finished:
+        for index in range(1, self.settings.max_steps + 1):
+            timeout = self.settings.timeout
+            if timeout is not None and time.monotonic() - started > timeout:
+                return _Finished("timeout", f"the {timeout:g} s time budget ran out")
+            self.steps = index
+            self._step(task, index)
+        return _Finished("max_steps", f"the step budget of {self.settings.max_steps} steps ran out")
+
+    def _step(self, task: str, index: int) -> None:
+        timings: dict[str, float] = {}
+        started_at = time.time()
+        observation = image = None
+        if not self.entries or isinstance(self.entries[-1], AssistantEntry):
+            self._emit("on_phase", index, "observing")
+            clock = time.monotonic()
+            observation = self._observation = self.env.observe()
+            timings["observe"] = time.monotonic() - clock
+            clock = time.monotonic()
+            image = self.protocol.encode(observation)
+            timings["encode"] = time.monotonic() - clock
+            entry = self.protocol.first_entry(task, image) if not self.entries else None
+            self.entries.append(entry or UserEntry(image=image))
+        assert self._observation is not None
+        self._emit("on_phase", index, "thinking")
+        clock = time.monotonic()
+        messages = self.protocol.render(self.entries)
+        tools = self.protocol.tools(self._observation.size)
+        timings["render"] = time.monotonic() - clock
+        turn = self.model.complete(messages, tools, on_reasoning=self._reasoning)
+        timings["model"] = turn.seconds
+        self.usage += turn.usage
+        clock = time.monotonic()
+        parsed = self.protocol.parse(turn, self._observation)
+        timings["parse"] = time.monotonic() - clock
+        request = _summary(messages, tools, self.model)
+        if parsed.error is not None:
+            self.entries.append(AssistantEntry(content=turn.text.strip()))
+            self.entries.append(UserEntry(text=self.protocol.feedback(parsed.error)))
+            record = StepRecord(
+                index, started_at, observation, image, request, turn, (), parsed.error, timings
+            )
+            self._emit("on_step", record)
+            self._failed(parsed.error)
+            return
+        self._emit("on_phase", index, "acting")
+        calls, ending = self._execute(parsed.calls, timings)
+        self.entries.append(
+            AssistantEntry(
+                content=turn.content,
+                tool_calls=tuple(c.call for c in calls),
+                results=tuple(c.result for c in calls),
+            )
+        )
+        error = next((c.error for c in calls if c.error), None)
+        record = StepRecord(
+            index, started_at, observation, image, request, turn, tuple(calls), error, timings
+        )
+        self._emit("on_step", record)
+        if ending is not None:
+            raise ending
+        if error:
+            self._failed(error)
+        else:
+            self._failures = 0
+
+    def _execute(
+        self, parsed: tuple[ParsedCall, ...], timings: dict[str, float]
+    ) -> tuple[list[CallRecord], _Finished | None]:
+        records: list[CallRecord] = []
+        ending: _Finished | None = None
+        failed = False
+        for item in parsed:
+            action = item.action
+            if failed or ending is not None:
+                records.append(CallRecord(item.call, action, SKIPPED))
+                continue
+            if isinstance(action, A.Answer):
+                ending = _Finished("success", "the model answered", answer=action.text)
+                records.append(CallRecord(item.call, action, "answer recorded"))
+                continue
+            if isinstance(action, A.Terminate):
+                status: Status = "success" if action.status == "success" else "failure"
+                ending = _Finished(status, f"the model ended the task ({action.status})")
+                records.append(CallRecord(item.call, action, f"terminated ({action.status})"))
+                continue
+            result = self.env.execute(action)
+            timings["act"] = timings.get("act", 0.0) + result.act_seconds
+            timings["settle"] = timings.get("settle", 0.0) + result.settle_seconds
+            text = f"error: {result.error}" if result.error else (result.output or "done")
+            records.append(
+                CallRecord(
+                    item.call, action, text, result.error, result.act_seconds, result.settle_seconds
+                )
+            )
+            failed = result.error is not None
+        return records, ending
+
+    def _failed(self, error: str) -> None:
+        self._failures += 1
+        if self._failures >= self.settings.max_failures:
+            raise _Finished(
+                "parse_failures",
+                f"{self._failures} replies in a row could not be executed; last: {error}",
+            )
+
+    def _reasoning(self, text: str) -> None:
+        self._emit("on_reasoning", text)
+
+    def _emit(self, hook: str, *args: Any) -> None:
+        for observer in self.observers:
+            getattr(observer, hook)(*args)
+
+
+def _summary(
+    messages: list[dict[str, Any]], tools: list[dict[str, Any]], model: ModelClient
+) -> dict[str, Any]:
+    images = sum(
+        1
+        for m in messages
+        if isinstance(m.get("content"), list)
+        for part in m["content"]
+        if part.get("type") == "image_url"
+    )
+    return {
+        "model": model.model,
+        "messages": len(messages),
+        "images": images,
+        "tools": [t["function"]["name"] for t in tools],
+        "thinking": model.settings.thinking,
+        "max_tokens": model.settings.max_tokens,
+        "stream": model.settings.stream,
+    }

@@ -1,0 +1,325 @@
+"""Qwen's `computer_use` tool: the schema the Qwen3-VL / Qwen3.5 models were trained on.
+
+The grid follows the model family (relative 0..1000 for Qwen3-VL and Qwen3.5, absolute pixels of
+the smart_resized image for Qwen2.5-VL). Screenshots are downscaled to a pixel budget on the
+family's patch grid so that the server does not resize them again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from agent import actions as A
+from agent.errors import InvalidAction
+from agent.grid import Grid, GridKind
+from agent.imaging import EncodedImage, ImageFormat, encode, smart_resize
+from agent.keys import normalize_chord
+from agent.protocols.base import (
+    AssistantEntry,
+    Entry,
+    ParsedCall,
+    ParseResult,
+    Protocol,
+    UserEntry,
+)
+from agent.protocols.history import images_to_keep
+from agent.turn import ModelTurn, ToolCall
+from environments.base import Observation
+
+TOOL_NAME = "computer_use"
+CLICKS = {
+    "left_click": ("left", 1),
+    "right_click": ("right", 1),
+    "middle_click": ("middle", 1),
+    "double_click": ("left", 2),
+    "triple_click": ("left", 3),
+}
+ACTIONS = (
+    "key", "type", "mouse_move", "left_click", "left_click_drag", "right_click", "middle_click",
+    "double_click", "triple_click", "scroll", "hscroll", "wait", "terminate", "answer",
+)  # fmt: skip
+# Qwen's cookbooks pass `pixels` to pyautogui.scroll, i.e. as wheel clicks; models sometimes
+# answer in screen pixels instead (-500). Above this many clicks, read it as pixels.
+_MAX_CLICKS_AS_GIVEN = 30
+_PIXELS_PER_CLICK = 100
+OMITTED = "(an earlier screenshot, omitted to save tokens)"
+
+
+@dataclass(frozen=True)
+class QwenSettings:
+    """How Qwen sees the screen. `grid=None` picks it from the model name."""
+
+    grid: GridKind | None = None
+    max_pixels: int = 1280 * 800
+    min_pixels: int = 32 * 32 * 4
+    history_images: int = 3
+    history_chunk: int = 2
+    image_format: ImageFormat = "png"
+
+
+def grid_for_model(model: str) -> GridKind:
+    """Qwen2.5-VL (and UI-TARS-1.5, built on it) answer in absolute pixels, newer Qwens 0..1000."""
+    name = model.lower()
+    if re.search(r"qwen2(\.|_)?5[-_]?vl|ui-tars-1\.5", name):
+        return "absolute"
+    return "relative"
+
+
+@cache
+def _prompt(name: str) -> str:
+    return (resources.files("agent.protocols") / "prompts" / name).read_text().strip()
+
+
+class QwenComputerUse(Protocol):
+    name = "qwen-computer-use"
+
+    def __init__(self, settings: QwenSettings, model: str = "") -> None:
+        self.settings = settings
+        self.grid_kind: GridKind = settings.grid or grid_for_model(model)
+        self.factor = 28 if self.grid_kind == "absolute" else 32
+
+    def image_size(self, screen: tuple[int, int]) -> tuple[int, int]:
+        """(width, height) of the image sent for a screen of this size."""
+        height, width = smart_resize(
+            screen[1], screen[0], self.factor, self.settings.min_pixels, self.settings.max_pixels
+        )
+        return width, height
+
+    def grid(self, screen: tuple[int, int]) -> Grid:
+        return Grid(self.grid_kind, screen, self.image_size(screen))
+
+    def encode(self, observation: Observation) -> EncodedImage:
+        size = self.image_size(observation.size)
+        return encode(observation.image, size, self.settings.image_format)
+
+    def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
+        width, height = self.grid(screen).model_size
+        description = _prompt("computer_use.txt").format(width=width, height=height)
+        return [
+            {
+                "type": "function",
+                "function": {
+                    "name": TOOL_NAME,
+                    "description": description,
+                    "parameters": {
+                        "type": "object",
+                        "properties": _properties(),
+                        "required": ["action"],
+                    },
+                },
+            }
+        ]
+
+    def first_entry(self, task: str, image: EncodedImage) -> UserEntry:
+        return UserEntry(text=f"The task: {task}\nThis is the current screen.", image=image)
+
+    def render(self, entries: list[Entry]) -> list[dict[str, Any]]:
+        keep = images_to_keep(
+            [isinstance(e, UserEntry) and e.image is not None for e in entries],
+            self.settings.history_images,
+            self.settings.history_chunk,
+        )
+        messages: list[dict[str, Any]] = [{"role": "system", "content": _prompt("system.txt")}]
+        for index, entry in enumerate(entries):
+            if isinstance(entry, AssistantEntry):
+                messages.extend(_assistant_messages(entry))
+            else:
+                messages.append(_user_message(entry, index in keep))
+        return messages
+
+    def feedback(self, error: str) -> str:
+        return (
+            f"Your last reply could not be executed: {error}\nNothing was done. Reply with a "
+            f"{TOOL_NAME} tool call whose arguments follow the tool's schema."
+        )
+
+    def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
+        if turn.truncated_in_thinking:
+            return ParseResult(
+                error="your reply was cut off while you were still thinking, so no action came "
+                "out; think more briefly and call the tool"
+            )
+        if not turn.tool_calls:
+            return ParseResult(error=f"it contained no tool call; call {TOOL_NAME}")
+        grid = self.grid(observation.size)
+        parsed = []
+        for call in turn.tool_calls:
+            try:
+                parsed.append(ParsedCall(call, self._action(call, grid, observation.pointer)))
+            except InvalidAction as exc:
+                return ParseResult(error=str(exc))
+        return ParseResult(calls=tuple(parsed))
+
+    def _action(self, call: ToolCall, grid: Grid, pointer: tuple[int, int] | None) -> A.Action:
+        if call.name != TOOL_NAME:
+            raise InvalidAction(f"unknown tool {call.name!r}: the only tool is {TOOL_NAME}")
+        if call.arguments is None:
+            raise InvalidAction(f"the {TOOL_NAME} call has unusable arguments: {call.error}")
+        args = call.arguments
+        action = args.get("action")
+        if action not in ACTIONS:
+            raise InvalidAction(f"unknown action {action!r}; the actions are: {', '.join(ACTIONS)}")
+        return _to_action(action, args, grid, pointer)
+
+
+def _to_action(
+    action: str, args: dict[str, Any], grid: Grid, pointer: tuple[int, int] | None
+) -> A.Action:
+    if action in CLICKS:
+        button, count = CLICKS[action]
+        x, y = _point(args, grid, action)
+        return A.Click(x, y, button, count)  # type: ignore[arg-type]
+    if action == "mouse_move":
+        return A.Move(*_point(args, grid, action))
+    if action == "left_click_drag":
+        x2, y2 = _point(args, grid, action)
+        x1, y1 = _start(args, grid, pointer, action)
+        return A.Drag(x1, y1, x2, y2)
+    if action in ("scroll", "hscroll"):
+        amount = _scroll_clicks(_number(args, "pixels", action))
+        x, y = _point(args, grid, action) if "coordinate" in args else _pointer(pointer, action)
+        return A.Scroll(x, y, dy=amount) if action == "scroll" else A.Scroll(x, y, dx=amount)
+    if action == "type":
+        return A.Type(_text(args, action))
+    if action == "key":
+        return A.Key(normalize_chord(_keys(args)))
+    if action == "wait":
+        return A.Wait(float(_number(args, "time", action, default=1.0)))
+    if action == "answer":
+        return A.Answer(_text(args, action))
+    status = args.get("status")
+    if status not in ("success", "failure"):
+        raise InvalidAction(f"terminate needs status 'success' or 'failure', got {status!r}")
+    return A.Terminate(status)
+
+
+def _point(args: dict[str, Any], grid: Grid, action: str) -> tuple[int, int]:
+    value = args.get("coordinate")
+    if isinstance(value, str):
+        numbers = re.findall(r"-?\d+(?:\.\d+)?", value)
+        value = [float(n) for n in numbers]
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        raise InvalidAction(f"{action} needs coordinate [x, y], got {value!r}")
+    width, height = grid.model_size
+    x, y = value
+    if not (0 <= x <= width and 0 <= y <= height):
+        raise InvalidAction(
+            f"coordinate [{x:g}, {y:g}] is outside the {width}x{height} screen of the tool"
+        )
+    return grid.to_screen(x, y)
+
+
+def _start(
+    args: dict[str, Any], grid: Grid, pointer: tuple[int, int] | None, action: str
+) -> tuple[int, int]:
+    """Where a drag starts: `start_coordinate` if given, else the pointer (Qwen's convention)."""
+    if "start_coordinate" in args:
+        return _point({"coordinate": args["start_coordinate"]}, grid, action)
+    return _pointer(pointer, action)
+
+
+def _pointer(pointer: tuple[int, int] | None, action: str) -> tuple[int, int]:
+    if pointer is None:
+        raise InvalidAction(f"{action} needs a coordinate here")
+    return pointer
+
+
+def _number(args: dict[str, Any], key: str, action: str, default: float | None = None) -> float:
+    value = args.get(key, default)
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidAction(f"{action} needs a number in {key!r}, got {value!r}") from None
+
+
+def _scroll_clicks(pixels: float) -> int:
+    if abs(pixels) > _MAX_CLICKS_AS_GIVEN:
+        pixels /= _PIXELS_PER_CLICK
+    clicks = round(pixels)
+    return clicks if clicks else (1 if pixels > 0 else -1)
+
+
+def _text(args: dict[str, Any], action: str) -> str:
+    value = args.get("text")
+    if not isinstance(value, str) or not value:
+        raise InvalidAction(f"{action} needs non-empty 'text'")
+    return value
+
+
+def _keys(args: dict[str, Any]) -> list[str] | str:
+    value = args.get("keys", args.get("key", args.get("text")))
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, list) and value and all(isinstance(k, str) for k in value):
+        return value
+    raise InvalidAction(f"key needs 'keys', a list of key names, got {value!r}")
+
+
+def _assistant_messages(entry: AssistantEntry) -> list[dict[str, Any]]:
+    message: dict[str, Any] = {"role": "assistant", "content": entry.content or None}
+    if entry.tool_calls:
+        message["tool_calls"] = [call.to_message() for call in entry.tool_calls]
+    results = [
+        {"role": "tool", "tool_call_id": call.id, "content": result}
+        for call, result in zip(entry.tool_calls, entry.results, strict=True)
+    ]
+    return [message, *results]
+
+
+def _user_message(entry: UserEntry, with_image: bool) -> dict[str, Any]:
+    parts: list[dict[str, Any]] = []
+    if entry.text:
+        parts.append({"type": "text", "text": entry.text})
+    if entry.image is not None:
+        parts.append(
+            entry.image.content_part() if with_image else {"type": "text", "text": OMITTED}
+        )
+    return {"role": "user", "content": parts}
+
+
+@cache
+def _properties() -> dict[str, Any]:
+    return {
+        "action": {
+            "type": "string",
+            "enum": list(ACTIONS),
+            "description": _prompt("computer_use_action.txt"),
+        },
+        "keys": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Required only by `action=key`.",
+        },
+        "text": {
+            "type": "string",
+            "description": "Required only by `action=type` and `action=answer`.",
+        },
+        "coordinate": {
+            "type": "array",
+            "items": {"type": "number"},
+            "description": "(x, y): The x (pixels from the left edge) and y (pixels from the "
+            "top edge) coordinates to move the mouse to.",
+        },
+        "pixels": {
+            "type": "number",
+            "description": "The amount of scrolling to perform. Positive values scroll up, "
+            "negative values scroll down. Required only by `action=scroll` and `action=hscroll`.",
+        },
+        "time": {
+            "type": "number",
+            "description": "The seconds to wait. Required only by `action=wait`.",
+        },
+        "status": {
+            "type": "string",
+            "enum": ["success", "failure"],
+            "description": "The status of the task. Required only by `action=terminate`.",
+        },
+    }

@@ -1,0 +1,100 @@
+"""Everything `agent run` does, as a library call: build the parts from a config, run, record.
+
+from agent.runner import RunConfig, run
+result = run(RunConfig(task="open mousepad and write a haiku", model_url="http://localhost:8000/v1"))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from agent.console import Console
+from agent.grid import GridKind
+from agent.loop import AgentLoop, LoopSettings
+from agent.model import DEFAULT_URL, ModelClient, ModelSettings
+from agent.protocols.qwen import QwenComputerUse, QwenSettings
+from agent.records import Observer, RunResult
+from agent.trajectory import Recorder
+from environments.base import Environment
+
+
+@dataclass
+class RunConfig:
+    task: str
+    model_url: str = DEFAULT_URL
+    model: str | None = None
+    api_key: str | None = None
+    thinking: bool = True
+    grid: GridKind | None = None
+    env: str = "desktop"
+    display: str | None = None
+    screen: tuple[int, int] = (1280, 800)
+    max_steps: int = 30
+    timeout: float | None = None
+    out: Path = Path("runs")
+    verbose: bool = False
+    stream: bool = False
+    max_tokens: int = 8192
+    history_images: int = 3
+    max_pixels: int = 1280 * 800
+    sampling: dict[str, float] = field(default_factory=dict)
+    request_timeout: float = 300.0
+
+
+def build_model(config: RunConfig) -> ModelClient:
+    return ModelClient(
+        ModelSettings(
+            base_url=config.model_url,
+            api_key=config.api_key,
+            model=config.model,
+            thinking=config.thinking,
+            sampling=dict(config.sampling),
+            max_tokens=config.max_tokens,
+            timeout=config.request_timeout,
+            stream=config.stream or config.verbose,
+        )
+    )
+
+
+def build_environment(config: RunConfig) -> Environment:
+    if config.env == "desktop":
+        from environments.desktop import DesktopEnvironment, DesktopSettings
+
+        return DesktopEnvironment(DesktopSettings(screen=config.screen, display=config.display))
+    raise ValueError(f"unknown environment {config.env!r}: the environments are: desktop")
+
+
+def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult:
+    """Run one task end to end and return its result; the record is in `result.run_dir`."""
+    model = build_model(config)
+    model_id = model.model  # fails fast, before a display is started, if no server answers
+    protocol = QwenComputerUse(
+        QwenSettings(
+            grid=config.grid, max_pixels=config.max_pixels, history_images=config.history_images
+        ),
+        model=model_id,
+    )
+    console = Console(config.max_steps, verbose=config.verbose)
+    with build_environment(config) as env:
+        recorder = Recorder(config.out)
+        loop = AgentLoop(
+            env,
+            model,
+            protocol,
+            LoopSettings(max_steps=config.max_steps, timeout=config.timeout),
+            [recorder, console, *(observers or [])],
+        )
+        info = {
+            "model": model_id,
+            "model_url": config.model_url,
+            "protocol": protocol.name,
+            "grid": protocol.grid_kind,
+            "env": config.env,
+            "screen": list(env.screen_size),
+            "image_size": list(protocol.image_size(env.screen_size)),
+            "thinking": config.thinking,
+            "max_steps": config.max_steps,
+        }
+        result = loop.run(config.task, info)
+    return replace(result, run_dir=str(recorder.dir))
