@@ -30,6 +30,7 @@ SERVE_HINT = (
 SAMPLING_THINKING = {"temperature": 0.6, "top_p": 0.95, "top_k": 20, "presence_penalty": 0.0}
 SAMPLING_INSTANT = {"temperature": 0.7, "top_p": 0.8, "top_k": 20, "presence_penalty": 1.5}
 _EXTRA_BODY_SAMPLING = ("top_k", "min_p", "repetition_penalty")
+_NO_TOOL_PARSER = "requires --enable-auto-tool-choice"
 
 
 @dataclass
@@ -61,6 +62,10 @@ class ModelClient:
             max_retries=0,
         )
         self._model = settings.model
+        # vLLM started without a tool-call parser refuses tool_choice "auto"; "none" still puts
+        # the tools in the prompt and leaves the model's calls in the text, which we parse.
+        self.tool_choice = "auto"
+        self.notes: list[str] = []
 
     @property
     def is_dashscope(self) -> bool:
@@ -70,7 +75,8 @@ class ModelClient:
     def model(self) -> str:
         """The served model id: the configured one, else the first from `/v1/models`."""
         if self._model is None:
-            models = self._with_retries(lambda: self._client.models.list())
+            # One quick retry only: at start-up a missing server should be reported at once.
+            models = self._with_retries(lambda: self._client.models.list(), retries=1)
             ids = [m.id for m in models.data]
             if not ids:
                 raise ModelServerUnreachable(
@@ -99,7 +105,7 @@ class ModelClient:
         }
         if tools:
             body["tools"] = tools
-            body["tool_choice"] = "auto"
+            body["tool_choice"] = self.tool_choice
         if self.settings.stream:
             body["stream"] = True
             body["stream_options"] = {"include_usage": True}
@@ -110,6 +116,25 @@ class ModelClient:
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None = None,
         on_reasoning: ReasoningSink | None = None,
+    ) -> ModelTurn:
+        try:
+            return self._complete(messages, tools, on_reasoning)
+        except ModelRequestError as exc:
+            if not (tools and self.tool_choice == "auto" and _NO_TOOL_PARSER in str(exc)):
+                raise
+        self.tool_choice = "none"
+        self.notes.append(
+            "the server has no tool-call parser, so tool calls are read from the reply text; "
+            "start vLLM with --enable-auto-tool-choice --tool-call-parser hermes (Qwen3-VL) "
+            "or qwen3_coder (Qwen3.5) to let it parse them"
+        )
+        return self._complete(messages, tools, on_reasoning)
+
+    def _complete(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        on_reasoning: ReasoningSink | None,
     ) -> ModelTurn:
         body = self.request_body(messages, tools)
         schemas = {t["function"]["name"]: t["function"].get("parameters", {}) for t in tools or []}
@@ -164,16 +189,17 @@ class ModelClient:
         )
         return parts
 
-    def _with_retries(self, call: Callable[[], Any]) -> Any:
+    def _with_retries(self, call: Callable[[], Any], retries: int | None = None) -> Any:
         """Run `call`, retrying transient failures with exponential backoff and jitter."""
+        retries = self.settings.max_retries if retries is None else retries
         delay = self.settings.retry_base_delay
-        for attempt in range(self.settings.max_retries + 1):
-            last = attempt == self.settings.max_retries
+        for attempt in range(retries + 1):
+            last = attempt == retries
             try:
                 return call()
             except openai.APIConnectionError as exc:
                 if last:
-                    raise self._unreachable(exc) from exc
+                    raise self._unreachable(exc, attempt + 1) from exc
             except openai.APIStatusError as exc:
                 if exc.status_code != 429 and exc.status_code < 500:
                     raise self._refused(exc) from exc
@@ -187,12 +213,11 @@ class ModelClient:
             delay *= 2
         raise AssertionError("unreachable")
 
-    def _unreachable(self, exc: Exception) -> ModelServerUnreachable:
+    def _unreachable(self, exc: Exception, attempts: int) -> ModelServerUnreachable:
         kind = "timed out" if isinstance(exc, openai.APITimeoutError) else "no answer"
         return ModelServerUnreachable(
-            f"no model server at {self.settings.base_url} ({kind} after "
-            f"{self.settings.max_retries + 1} attempts): start one with `{SERVE_HINT}` "
-            "or pass --model-url"
+            f"no model server at {self.settings.base_url} ({kind} after {attempts} "
+            f"attempts): start one with `{SERVE_HINT}` or pass --model-url"
         )
 
     def _refused(self, exc: openai.APIStatusError) -> ModelRequestError:
@@ -207,11 +232,6 @@ class ModelClient:
             hint = ": lower --history-images or --max-tokens, or raise vLLM's --max-model-len"
         elif exc.status_code == 404 and "model" in message.lower():
             hint = ": check --model against `curl URL/models`"
-        elif "tool" in message.lower() and "auto" in message.lower():
-            hint = (
-                ": start vLLM with --enable-auto-tool-choice --tool-call-parser hermes "
-                "(Qwen3-VL) or qwen3_coder (Qwen3.5)"
-            )
         return ModelRequestError(
             f"the model server refused the request (HTTP {exc.status_code}): {message}{hint}"
         )
@@ -284,7 +304,7 @@ def _assemble(
         content, calls = split_text_calls(text, schemas)
         from_text = bool(calls)
     return ModelTurn(
-        reasoning=reasoning,
+        reasoning=reasoning.strip(),
         content=content.strip(),
         text=text,
         tool_calls=tuple(calls),

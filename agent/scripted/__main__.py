@@ -1,0 +1,5 @@
+import sys
+
+from agent.scripted.server import main
+
+sys.exit(main())
