@@ -28,7 +28,7 @@ from agent.scripted import (
 )
 
 MODEL = VLLMConfig().model_id
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 CLICK = {"action": "left_click", "coordinate": [447, 81]}
 TYPE = {"action": "type", "text": 'héllo "world"'}
