@@ -1,0 +1,113 @@
+"""`agent run` as a user runs it: a subprocess that starts its own virtual desktop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def use(**arguments) -> ScriptedTurn:
+    return ScriptedTurn(reasoning="Looking.", calls=(ScriptedCall("computer_use", arguments),))
+
+
+def agent(*args: str, **popen) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "XAUTHORITY")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "agent.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def run_dir_of(stderr: str) -> Path:
+    line = next(line for line in stderr.splitlines() if line.startswith("run record: "))
+    return Path(line.removeprefix("run record: "))
+
+
+def test_a_run_answers_prints_the_answer_and_the_record(tmp_path):
+    script = [use(action="mouse_move", coordinate=[500, 500]), use(action="answer", text="blue")]
+    with ScriptedModelServer(script) as server:
+        process = agent("run", "what colour?", "--model-url", server.url, "--out", str(tmp_path))
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert out.strip() == "blue"
+    run_dir = run_dir_of(err)
+    assert run_dir.parent == tmp_path
+    result = json.loads((run_dir / "result.json").read_text())
+    assert (result["status"], result["answer"], result["steps"]) == ("success", "blue", 2)
+    assert len((run_dir / "trajectory.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_failed_task_exits_non_zero(tmp_path):
+    with ScriptedModelServer([use(action="terminate", status="failure")]) as server:
+        process = agent("run", "impossible", "--model-url", server.url, "--out", str(tmp_path))
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert "failure: the model ended the task (failure)" in err
+
+
+def test_the_step_budget_ends_the_run(tmp_path):
+    script = [use(action="wait", time=0) for _ in range(3)]
+    with ScriptedModelServer(script) as server:
+        process = agent(
+            "run", "loop", "--model-url", server.url, "--out", str(tmp_path), "--max-steps", "2"
+        )
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 1
+    result = json.loads((run_dir_of(err) / "result.json").read_text())
+    assert result["status"] == "max_steps" and result["steps"] == 2
+
+
+def test_no_model_server_is_one_line_naming_the_url_and_the_fix(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    process = agent("run", "anything", "--model-url", url, "--out", str(tmp_path))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert f"no model server at {url}" in lines[0]
+    assert "vllm serve" in lines[0]
+    assert not any(tmp_path.iterdir())
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_the_trajectory(tmp_path):
+    script = [use(action="mouse_move", coordinate=[100, 100]), use(action="wait", time=0)]
+    with ScriptedModelServer(script, faults={1: "slow:30"}) as server:
+        process = agent("run", "slow", "--model-url", server.url, "--out", str(tmp_path))
+        deadline = time.monotonic() + 30
+        while len(server.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(server.requests) == 2
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 1
+    run_dir = run_dir_of(err)
+    result = json.loads((run_dir / "result.json").read_text())
+    assert result["status"] == "interrupted"
+    steps = [json.loads(line) for line in (run_dir / "trajectory.jsonl").read_text().splitlines()]
+    assert [s["step"] for s in steps] == [1]
+    assert steps[0]["actions"][0]["action"]["kind"] == "move"
+
+
+def test_bad_flags_are_refused_with_the_expected_form():
+    process = agent("run", "x", "--screen", "big")
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "WIDTHxHEIGHT" in err
