@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
+from agent import serve
 from agent.errors import AgentError
 from agent.model import DEFAULT_URL
 from agent.runner import RunConfig, run
@@ -102,6 +104,15 @@ def parser() -> argparse.ArgumentParser:
     budget.add_argument(
         "--verbose", "-v", action="store_true", help="show the model's reasoning as it arrives"
     )
+    serve_cmd = commands.add_parser(
+        "serve", help="print (or run) the vllm serve command for a model"
+    )
+    serve_cmd.add_argument("preset", nargs="?", help="a preset name; see --list")
+    serve_cmd.add_argument("--list", action="store_true", help="list the presets")
+    serve_cmd.add_argument("--exec", action="store_true", help="run vLLM (needs the vllm extra)")
+    serve_cmd.add_argument("--tp", type=_positive(int), help="override the tensor-parallel size")
+    serve_cmd.add_argument("--port", type=_positive(int), default=8000)
+    serve_cmd.add_argument("--history-images", type=_positive(int), default=3)
     return root
 
 
@@ -133,8 +144,27 @@ def config_from(args: argparse.Namespace) -> RunConfig:
     )
 
 
+def serve_command(args: argparse.Namespace) -> int:
+    if args.list or not args.preset:
+        print(serve.listing())
+        return 0
+    argv = serve.vllm_argv(
+        serve.preset(args.preset), tp=args.tp, port=args.port, history_images=args.history_images
+    )
+    if args.exec:
+        serve.execute(argv)
+    print(shlex.join(argv))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "serve":
+        try:
+            return serve_command(args)
+        except AgentError as exc:
+            print(f"agent: {exc}", file=sys.stderr)
+            return 1
     try:
         result = run(config_from(args))
     except AgentError as exc:
