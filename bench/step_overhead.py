@@ -88,7 +88,6 @@ def peer(env, protocol, screen: tuple[int, int], step: int, folder: Path) -> dic
     image = EncodedImage(data, "png", screen)
     _request(protocol, [protocol.first_entry("task", image)], screen)
 
-
     observation = Observation(Image.new("RGB", screen), pointer=(0, 0))
     action = _parse(protocol, observation, step)
     times["request+parse"] = time.perf_counter() - clock

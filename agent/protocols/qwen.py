@@ -155,10 +155,10 @@ class QwenComputerUse(Protocol):
         return ParseResult(calls=tuple(parsed))
 
     def _action(self, call: ToolCall, grid: Grid, pointer: tuple[int, int] | None) -> A.Action:
-        if call.name != TOOL_NAME:
-            raise InvalidAction(f"unknown tool {call.name!r}: the only tool is {TOOL_NAME}")
         if call.arguments is None:
             raise InvalidAction(f"the {TOOL_NAME} call has unusable arguments: {call.error}")
+        if call.name != TOOL_NAME:
+            raise InvalidAction(f"unknown tool {call.name!r}: the only tool is {TOOL_NAME}")
         args = call.arguments
         action = args.get("action")
         if action not in ACTIONS:

@@ -1,0 +1,112 @@
+"""The desktop environment: a private (or attached) X display seen through mss and driven
+through pyautogui, settling after each action by comparing frames."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from subprocess import Popen
+
+import mss
+from PIL import Image
+
+from agent import actions as A
+from agent.errors import EnvironmentFailure, InvalidAction
+from environments.base import ActionResult, Environment, Observation
+from environments.desktop.display import VirtualDisplay
+from environments.desktop.input import Input, TextInput
+from environments.desktop.settle import SettleSettings, wait_until_still
+from environments.desktop.windows import WindowInfo, Windows
+
+_NO_SCREEN_CHANGE = (A.Answer, A.Terminate)
+
+
+@dataclass(frozen=True)
+class DesktopSettings:
+    screen: tuple[int, int] = (1280, 800)
+    display: str | None = None
+    text_input: TextInput = "auto"
+    settle: SettleSettings = field(default_factory=SettleSettings)
+    window_manager: bool = True
+
+
+class DesktopEnvironment(Environment):
+    name = "desktop"
+
+    def __init__(self, settings: DesktopSettings | None = None) -> None:
+        self.settings = settings or DesktopSettings()
+        if self.settings.display:
+            self.display = VirtualDisplay.attach(self.settings.display)
+        else:
+            self.display = VirtualDisplay(self.settings.screen, self.settings.window_manager)
+            self.display.start()
+        try:
+            self.input = Input(self.display.child_env(), self.settings.text_input)
+            self._mss = mss.MSS(display=self.display.name)
+            self._windows = Windows(self.display.name)
+        except Exception as exc:
+            self.display.close()
+            if isinstance(exc, EnvironmentFailure):
+                raise
+            raise EnvironmentFailure(f"cannot use display {self.display.name}: {exc}") from exc
+        monitor = self._mss.monitors[1]
+        self._monitor = monitor
+        self._size = (monitor["width"], monitor["height"])
+
+    @property
+    def screen_size(self) -> tuple[int, int]:
+        return self._size
+
+    def _grab(self) -> bytes:
+        return self._mss.grab(self._monitor).raw
+
+    def screenshot(self) -> Image.Image:
+        shot = self._mss.grab(self._monitor)
+        return Image.frombuffer("RGB", shot.size, shot.raw, "raw", "BGRX", 0, 1)
+
+    def observe(self) -> Observation:
+        try:
+            image = self.screenshot()
+            pointer = self.input.gui.position()
+        except Exception as exc:
+            raise EnvironmentFailure(f"the display {self.display.name} is gone: {exc}") from exc
+        return Observation(
+            image, pointer=(int(pointer[0]), int(pointer[1])), focused=self._windows.focused_title()
+        )
+
+    def execute(self, action: A.Action) -> ActionResult:
+        try:
+            A.validate(action, self.screen_size)
+        except InvalidAction as exc:
+            return ActionResult(error=str(exc))
+        if isinstance(action, _NO_SCREEN_CHANGE):
+            return ActionResult()
+        started = time.monotonic()
+        try:
+            self.input.perform(action)
+        except EnvironmentFailure:
+            raise
+        except Exception as exc:
+            raise EnvironmentFailure(f"{action.kind} failed on {self.display.name}: {exc}") from exc
+        acted = time.monotonic() - started
+        settled = wait_until_still(self._grab, self.settings.settle)
+        return ActionResult(
+            act_seconds=acted, settle_seconds=settled.seconds, settled=settled.settled
+        )
+
+    def launch(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> Popen[bytes]:
+        return self.display.launch(argv, env)
+
+    def windows(self) -> list[WindowInfo]:
+        return self._windows.list()
+
+    def wait_for_window(self, title: str, timeout: float = 10.0) -> WindowInfo:
+        return self._windows.wait_for(title, timeout)
+
+    def close(self) -> None:
+        for closer in (self._windows.close, self._mss.close):
+            with contextlib.suppress(Exception):  # the display may be gone; close the rest
+                closer()
+        self.display.close()
