@@ -105,28 +105,38 @@ class Input:
         gui.mouseUp(button="left")
 
     def type(self, text: str) -> None:
-        """Plain ASCII through pyautogui; anything else through xdotool or the clipboard.
+        """Plain ASCII through pyautogui; anything else pasted, or typed by xdotool on request.
 
         pyautogui maps characters to keys itself and gets non-ASCII wrong and `<`/`>` wrong on
-        some layouts; newlines are Enter presses either way.
+        some layouts; xdotool remaps a spare key per character and apps sometimes miss the
+        remapping, dropping a character. A paste is one event: nothing is dropped.
         """
-        for index, line in enumerate(text.split("\n")):
-            if index:
-                self.gui.press("enter")
-            if not line:
-                continue
-            if self.text_input == "auto" and set(line) <= _TYPABLE:
+        method = self.text_input
+        if method == "auto":
+            method = "pyautogui" if set(text) <= _TYPABLE | {"\n"} else "clipboard"
+        if method == "clipboard":
+            self._paste(text)
+        elif method == "xdotool":
+            self._run(["xdotool", "type", "--delay", "12", "--", text])
+        else:
+            for index, line in enumerate(text.split("\n")):
+                if index:
+                    self.gui.press("enter")
                 self.gui.write(line)
-            elif self.text_input == "clipboard":
-                self._paste(line)
-            else:
-                self._run(["xdotool", "type", "--delay", "8", "--", line])
 
     def _paste(self, text: str) -> None:
-        subprocess.run(
-            ["xclip", "-selection", "clipboard"], input=text.encode(), env=self.env, check=True
-        )
-        self.gui.hotkey("ctrl", "v")
+        """Put `text` in both selections and press Shift+Insert, which pastes in GTK, Qt,
+        browsers and office apps (CLIPBOARD) as well as in xterm (PRIMARY)."""
+        for selection in ("clipboard", "primary"):
+            subprocess.run(
+                ["xclip", "-selection", selection],
+                input=text.encode(),
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=True,
+            )
+        self.gui.hotkey("shift", "insert")
 
     def _run(self, argv: list[str]) -> None:
         result = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=60)

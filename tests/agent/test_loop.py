@@ -167,3 +167,31 @@ def test_history_sends_few_screenshots_and_no_reasoning(desktop, tmp_path):
     assert counts[:4] == [1, 2, 3, 4]
     assert max(counts) == 4 and min(counts[3:]) == 3
     assert all("I will" not in json.dumps(r["messages"]) for r in requests)
+
+
+def test_a_model_writes_a_haiku_in_mousepad_and_saves_it(desktop, apps, tmp_path):
+    """The issue's own example, with the model's clicks computed from the real window."""
+    path = tmp_path / "haiku.txt"
+    path.write_text("")
+    apps(["mousepad", str(path)])
+    window = desktop.wait_for_window("haiku.txt")
+    grid = QwenComputerUse(QwenSettings(), model="Qwen/Qwen3.5-9B").grid(desktop.screen_size)
+    haiku = "Grey waves fold <slowly>\nsalt wind — über die Düne\n海 the sea breathes out"
+    script = [
+        use(action="left_click", coordinate=list(grid.from_screen(*window.center))),
+        use(action="type", text=haiku),
+        use(action="key", keys=["ctrl", "s"]),
+        DONE,
+    ]
+    config = VLLMConfig(
+        model_id="Qwen/Qwen3.5-9B",
+        tool_parser="qwen3_coder",
+        model_format="qwen3_coder",
+        think_open_tag=False,
+    )
+    with ScriptedModelServer(script, config) as server:
+        result, run_dir = run_loop(desktop, server, tmp_path)
+    assert result.status == "success", result.reason
+    assert path.read_text() == haiku
+    kinds = [s["actions"][0]["action"]["kind"] for s in read_trajectory(run_dir)]
+    assert kinds == ["click", "type", "key", "terminate"]
