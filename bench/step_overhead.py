@@ -41,9 +41,11 @@ REPLY = (
 )
 
 
+CLIENT = ModelClient(ModelSettings(model="Qwen/Qwen3-VL-8B-Thinking"))
+
+
 def _request(protocol: QwenComputerUse, entries: list, screen: tuple[int, int]) -> bytes:
-    client = ModelClient(ModelSettings(model="Qwen/Qwen3-VL-8B-Thinking"))
-    body = client.request_body(protocol.render(entries), protocol.tools(screen))
+    body = CLIENT.request_body(protocol.render(entries), protocol.tools(screen))
     return json.dumps(body).encode()
 
 
@@ -82,10 +84,10 @@ def peer(env, protocol, screen: tuple[int, int], step: int, folder: Path) -> dic
     data = path.read_bytes()
     times["observe"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    encoded = base64.b64encode(data)
+    image = EncodedImage(data, "png", screen)
+    base64.b64encode(data)
     times["encode"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    image = EncodedImage(data, "png", screen)
     _request(protocol, [protocol.first_entry("task", image)], screen)
 
     observation = Observation(Image.new("RGB", screen), pointer=(0, 0))
@@ -98,7 +100,6 @@ def peer(env, protocol, screen: tuple[int, int], step: int, folder: Path) -> dic
         check=True,
     )
     times["execute"] = time.perf_counter() - clock
-    del encoded
     return times
 
 

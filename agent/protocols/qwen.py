@@ -58,7 +58,7 @@ class QwenSettings:
     min_pixels: int = 32 * 32 * 4
     history_images: int = 3
     history_chunk: int = 2
-    image_format: ImageFormat = "png"
+    image_format: ImageFormat = "jpeg"
 
 
 def grid_for_model(model: str) -> GridKind:

@@ -92,3 +92,17 @@ def test_encode_resizes_to_exactly_the_requested_size():
         encoded = encode(image, (1312, 736), fmt)
         assert decode(encoded).size == (1312, 736) == encoded.size
         assert encoded.data_url.startswith(f"data:image/{fmt};base64,")
+
+
+def test_banded_resize_equals_one_whole_resize():
+    from PIL import ImageChops, ImageDraw
+
+    from agent.imaging import resize
+
+    image = Image.new("RGB", (1920, 1080), "white")
+    draw = ImageDraw.Draw(image)
+    for n in range(0, 1080, 7):
+        draw.line([(0, n), (1920, 1080 - n)], fill=(n % 255, 40, 200), width=2)
+        draw.text((n, n), "text", fill="black")
+    whole = image.resize((1312, 736), Image.Resampling.BOX)
+    assert ImageChops.difference(resize(image, (1312, 736)), whole).getbbox() is None

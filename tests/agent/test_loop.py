@@ -163,7 +163,7 @@ def test_history_sends_few_screenshots_and_no_reasoning(desktop, tmp_path):
         result, _ = run_loop(desktop, server, tmp_path, history_images=3)
         requests = server.requests
     assert result.status == "success"
-    counts = [json.dumps(r["messages"]).count("data:image/png;base64") for r in requests]
+    counts = [json.dumps(r["messages"]).count("data:image/jpeg;base64") for r in requests]
     assert counts[:4] == [1, 2, 3, 4]
     assert max(counts) == 4 and min(counts[3:]) == 3
     assert all("I will" not in json.dumps(r["messages"]) for r in requests)
