@@ -55,6 +55,9 @@ class Console(NullObserver):
             )
         else:
             done = f"not executed: {record.error}"
+        if record.turn.truncated_in_thinking:
+            tokens = record.request.get("max_tokens")
+            done += f" [the reply hit max_tokens={tokens} inside its reasoning: raise --max-tokens]"
         elapsed = time.monotonic() - self._started
         self._print(
             f"[step {record.index}/{self.max_steps}] {done} "

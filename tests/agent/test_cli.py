@@ -20,8 +20,13 @@ def use(**arguments) -> ScriptedTurn:
     return ScriptedTurn(reasoning="Looking.", calls=(ScriptedCall("computer_use", arguments),))
 
 
-def agent(*args: str, **popen) -> subprocess.Popen[str]:
+def agent(
+    *args: str, home: Path | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "XAUTHORITY")}
+    if home is not None:
+        env["HOME"] = str(home)  # a fresh home: no ~/.Xauthority, no config
+    env.update(extra_env or {})
     return subprocess.Popen(
         [sys.executable, "-m", "agent.cli", *args],
         cwd=ROOT,
@@ -29,7 +34,6 @@ def agent(*args: str, **popen) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        **popen,
     )
 
 
@@ -41,12 +45,16 @@ def run_dir_of(stderr: str) -> Path:
 def test_a_run_answers_prints_the_answer_and_the_record(tmp_path):
     script = [use(action="mouse_move", coordinate=[500, 500]), use(action="answer", text="blue")]
     with ScriptedModelServer(script) as server:
-        process = agent("run", "what colour?", "--model-url", server.url, "--out", str(tmp_path))
+        process = agent(
+            "run", "what colour?", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            home=tmp_path,
+        )  # fmt: skip
         out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert out.strip() == "blue"
     run_dir = run_dir_of(err)
-    assert run_dir.parent == tmp_path
+    assert run_dir.parent == tmp_path / "runs"
+    assert not (tmp_path / ".Xauthority").exists()
     result = json.loads((run_dir / "result.json").read_text())
     assert (result["status"], result["answer"], result["steps"]) == ("success", "blue", 2)
     assert len((run_dir / "trajectory.jsonl").read_text().splitlines()) == 2
@@ -111,3 +119,38 @@ def test_bad_flags_are_refused_with_the_expected_form():
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "WIDTHxHEIGHT" in err
+
+
+def test_verbose_streams_the_reasoning_and_prints_each_step(tmp_path):
+    thought = "The pointer should go to the middle of the screen first."
+    script = [
+        ScriptedTurn(
+            reasoning=thought,
+            calls=(ScriptedCall("computer_use", {"action": "mouse_move", "coordinate": [5, 5]}),),
+        ),
+        use(action="terminate", status="success"),
+    ]
+    with ScriptedModelServer(script) as server:
+        process = agent("run", "t", "--model-url", server.url, "--out", str(tmp_path), "-v")
+        _, err = process.communicate(timeout=60)
+        assert all(r.get("stream") is True for r in server.requests)
+    assert process.returncode == 0, err
+    assert thought in err
+    assert "[step 1/30] move to (6, 4)" in err
+    assert "success: the model ended the task (success)" in err
+
+
+def test_attaching_to_an_existing_display_drives_that_display(desktop, tmp_path):
+    script = [
+        use(action="mouse_move", coordinate=[100, 900]),
+        use(action="terminate", status="success"),
+    ]
+    env_display = ["--display", desktop.display.name]
+    with ScriptedModelServer(script) as server:
+        process = agent(
+            "run", "t", "--model-url", server.url, "--out", str(tmp_path), *env_display,
+            extra_env=desktop.display.env,
+        )  # fmt: skip
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert desktop.observe().pointer == (128, 720)

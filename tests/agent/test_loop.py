@@ -195,3 +195,25 @@ def test_a_model_writes_a_haiku_in_mousepad_and_saves_it(desktop, apps, tmp_path
     assert path.read_text() == haiku
     kinds = [s["actions"][0]["action"]["kind"] for s in read_trajectory(run_dir)]
     assert kinds == ["click", "type", "key", "terminate"]
+
+
+def test_the_time_budget_ends_the_run(desktop, tmp_path):
+    script = [use(action="wait", time=0), use(action="wait", time=0)]
+    with ScriptedModelServer(script, faults={0: "slow:0.6"}) as server:
+        client = ModelClient(ModelSettings(base_url=server.url))
+        protocol = QwenComputerUse(QwenSettings(), model=client.model)
+        loop = AgentLoop(desktop, client, protocol, LoopSettings(timeout=0.5))
+        result = loop.run("slow task")
+    assert (result.status, result.steps) == ("timeout", 1)
+    assert "0.5 s time budget" in result.reason
+
+
+def test_a_reply_cut_off_in_its_reasoning_is_reported_not_skipped(desktop, tmp_path):
+    script = [ScriptedTurn(reasoning="pondering " * 40, truncated=True)] * 3
+    with ScriptedModelServer(script) as server:
+        result, run_dir = run_loop(desktop, server, tmp_path)
+    assert result.status == "parse_failures"
+    assert "cut off while you were still thinking" in result.reason
+    steps = read_trajectory(run_dir)
+    assert [s["finish_reason"] for s in steps] == ["length"] * 3
+    assert all("cut off" in s["error"] for s in steps)

@@ -157,3 +157,10 @@ def test_model_id_is_discovered_from_the_models_endpoint():
     with ScriptedModelServer([TURN], config) as server:
         complete(server)
         assert server.requests[0]["model"] == "Qwen/Qwen3.5-9B"
+
+
+def test_a_request_timeout_is_reported_as_such():
+    with ScriptedModelServer([TURN], faults={0: "slow:3", 1: "slow:3"}) as server:
+        model = client(server, timeout=0.3, max_retries=1, model="Qwen/Qwen3-VL-8B-Instruct")
+        with pytest.raises(ModelServerUnreachable, match="timed out after 2 attempts"):
+            model.complete(MESSAGES, TOOLS)
