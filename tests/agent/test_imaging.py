@@ -106,3 +106,10 @@ def test_banded_resize_equals_one_whole_resize():
         draw.text((n, n), "text", fill="black")
     whole = image.resize((1312, 736), Image.Resampling.BOX)
     assert ImageChops.difference(resize(image, (1312, 736)), whole).getbbox() is None
+
+
+def test_the_grid_flag_overrides_the_model_name():
+    forced = QwenComputerUse(QwenSettings(grid="absolute"), model="Qwen/Qwen3.5-27B")
+    assert forced.grid((1280, 800)).model_size == forced.image_size((1280, 800))
+    relative = QwenComputerUse(QwenSettings(grid="relative"), model="Qwen2.5-VL-7B-Instruct")
+    assert relative.grid((1280, 800)).model_size == (1000, 1000)
