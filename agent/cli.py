@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -42,7 +43,10 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = root.add_subparsers(dest="command", required=True)
     cmd = commands.add_parser("run", help="carry out one task on a virtual desktop")
-    cmd.add_argument("task", help="what to do, in plain words")
+    cmd.add_argument("task", nargs="?", help="what to do, in plain words")
+    cmd.add_argument(
+        "--resume", type=Path, metavar="RUN_DIR", help="continue an interrupted run from its record"
+    )
     model = cmd.add_argument_group("model")
     model.add_argument(
         "--model-url", default=DEFAULT_URL, help="OpenAI-compatible base URL (default: %(default)s)"
@@ -123,7 +127,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         if value is not None
     }
     return RunConfig(
-        task=args.task,
+        task=args.task or "",
         model_url=args.model_url,
         model=args.model,
         api_key=args.api_key,
@@ -141,6 +145,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         history_images=args.history_images,
         max_pixels=args.max_pixels,
         sampling=sampling,
+        resume=args.resume,
     )
 
 
@@ -157,8 +162,16 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a terminated run ends like Ctrl-C: recorded, display closed
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    root = parser()
+    args = root.parse_args(argv)
+    if args.command == "run" and not (args.task or args.resume):
+        root.error("agent run needs a TASK, or --resume RUN_DIR")
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     if args.command == "serve":
         try:
             return serve_command(args)

@@ -44,13 +44,16 @@ class AgentLoop:
         protocol: Protocol,
         settings: LoopSettings,
         observers: Sequence[Observer] = (),
+        history: Sequence[Entry] = (),
+        steps_done: int = 0,
     ) -> None:
+        """`history` and `steps_done` continue an earlier run (see agent.resume)."""
         self.env, self.model, self.protocol = env, model, protocol
         self.settings = settings
         self.observers = list(observers)
-        self.entries: list[Entry] = []
+        self.entries: list[Entry] = list(history)
         self.usage = Usage()
-        self.steps = 0
+        self.steps = steps_done
         self._failures = 0
         self._observation: Observation | None = None
 
@@ -80,7 +83,7 @@ class AgentLoop:
         return result
 
     def _steps(self, task: str, started: float) -> _Finished:
-        for index in range(1, self.settings.max_steps + 1):
+        for index in range(self.steps + 1, self.settings.max_steps + 1):
             timeout = self.settings.timeout
             if timeout is not None and time.monotonic() - started > timeout:
                 return _Finished("timeout", f"the {timeout:g} s time budget ran out")
@@ -92,7 +95,7 @@ class AgentLoop:
         timings: dict[str, float] = {}
         started_at = time.time()
         observation = image = None
-        if not self.entries or isinstance(self.entries[-1], AssistantEntry):
+        if self._observation is None or isinstance(self.entries[-1], AssistantEntry):
             self._emit("on_phase", index, "observing")
             clock = time.monotonic()
             observation = self._observation = self.env.observe()

@@ -15,6 +15,7 @@ from agent.loop import AgentLoop, LoopSettings
 from agent.model import DEFAULT_URL, ModelClient, ModelSettings
 from agent.protocols.qwen import QwenComputerUse, QwenSettings
 from agent.records import Observer, RunResult
+from agent.resume import load_run, rebuild
 from agent.trajectory import Recorder
 from environments.base import Environment
 
@@ -40,6 +41,7 @@ class RunConfig:
     max_pixels: int = 1280 * 800
     sampling: dict[str, float] = field(default_factory=dict)
     request_timeout: float = 300.0
+    resume: Path | None = None
 
 
 def build_model(config: RunConfig) -> ModelClient:
@@ -66,7 +68,19 @@ def build_environment(config: RunConfig) -> Environment:
 
 
 def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult:
-    """Run one task end to end and return its result; the record is in `result.run_dir`."""
+    """Run one task end to end and return its result; the record is in `result.run_dir`.
+
+    With `config.resume` set to a run directory, the run continues from its last recorded step
+    (same task, screen and grid), appending to the same record.
+    """
+    saved = load_run(config.resume) if config.resume else None
+    if saved is not None:
+        config = replace(
+            config,
+            task=saved.task,
+            screen=tuple(saved.info.get("screen", config.screen)),  # type: ignore[arg-type]
+            grid=config.grid or saved.info.get("grid"),
+        )
     model = build_model(config)
     model_id = model.model  # fails fast, before a display is started, if no server answers
     protocol = QwenComputerUse(
@@ -77,13 +91,15 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
     )
     console = Console(config.max_steps, verbose=config.verbose)
     with build_environment(config) as env:
-        recorder = Recorder(config.out)
+        recorder = Recorder.resume(saved.run_dir) if saved else Recorder(config.out)
         loop = AgentLoop(
             env,
             model,
             protocol,
             LoopSettings(max_steps=config.max_steps, timeout=config.timeout),
             [recorder, console, *(observers or [])],
+            history=rebuild(saved, protocol) if saved else (),
+            steps_done=len(saved.steps) if saved else 0,
         )
         info = {
             "model": model_id,
@@ -97,4 +113,5 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
             "max_steps": config.max_steps,
         }
         result = loop.run(config.task, info)
-    return replace(result, run_dir=str(recorder.dir))
+    usage = result.usage + saved.usage if saved else result.usage
+    return replace(result, run_dir=str(recorder.dir), usage=usage)

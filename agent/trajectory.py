@@ -31,9 +31,27 @@ class Recorder(NullObserver):
         self.dir.mkdir(parents=True, exist_ok=False)
         self._trajectory = (self.dir / "trajectory.jsonl").open("a", encoding="utf-8")
         self._started = time.time()
+        self._resumed = False
+
+    @classmethod
+    def resume(cls, run_dir: Path | str) -> Recorder:
+        """Append to an existing run: its steps stay, new ones follow, result.json is rewritten."""
+        run_dir = Path(run_dir)
+        recorder = cls.__new__(cls)
+        recorder.run_id, recorder.dir = run_dir.name, run_dir
+        recorder._trajectory = (run_dir / "trajectory.jsonl").open("a", encoding="utf-8")
+        recorder._started = time.time()
+        recorder._resumed = True
+        return recorder
 
     def on_start(self, task: str, info: dict[str, Any]) -> None:
-        _write_json(self.dir / "run.json", {"task": task, "started_at": self._started, **info})
+        header = self.dir / "run.json"
+        if self._resumed:
+            data = json.loads(header.read_text())
+            data.setdefault("resumed_at", []).append(self._started)
+        else:
+            data = {"task": task, "started_at": self._started, **info}
+        _write_json(header, data)
 
     def on_step(self, record: StepRecord) -> None:
         screenshot = None

@@ -7,6 +7,7 @@ connect under a fresh Xvfb, and an open display would let any local client in.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
 import shutil
@@ -153,6 +154,7 @@ class VirtualDisplay:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
             **kwargs,  # type: ignore[arg-type]
         )
         self._processes.append(process)
@@ -177,6 +179,15 @@ class VirtualDisplay:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the agent dies, even by SIGKILL, so no Xvfb is orphaned."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

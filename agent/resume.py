@@ -1,0 +1,77 @@
+"""Continue an interrupted run: the conversation rebuilt from its trajectory on disk.
+
+Only what the recorder wrote is used, so any run directory can be resumed, by a new process on
+a new desktop; the apps' state on the old desktop is gone unless the run attached to a display
+that is still there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.errors import AgentError
+from agent.imaging import EncodedImage
+from agent.protocols.base import AssistantEntry, Entry, Protocol, UserEntry
+from agent.trajectory import read_trajectory
+from agent.turn import ToolCall, Usage
+
+
+@dataclass
+class SavedRun:
+    run_dir: Path
+    task: str
+    info: dict[str, Any]
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def usage(self) -> Usage:
+        return sum(
+            (
+                Usage(s["usage"]["prompt_tokens"], s["usage"]["completion_tokens"])
+                for s in self.steps
+            ),
+            Usage(),
+        )
+
+
+def load_run(run_dir: Path | str) -> SavedRun:
+    run_dir = Path(run_dir)
+    header = run_dir / "run.json"
+    if not header.exists():
+        raise AgentError(f"{run_dir} is not a run directory: it has no run.json")
+    info = json.loads(header.read_text())
+    steps = read_trajectory(run_dir) if (run_dir / "trajectory.jsonl").exists() else []
+    return SavedRun(run_dir, info.pop("task"), info, steps)
+
+
+def rebuild(saved: SavedRun, protocol: Protocol) -> list[Entry]:
+    """The entries the loop had after the last recorded step."""
+    entries: list[Entry] = []
+    for step in saved.steps:
+        if step["screenshot"]:
+            image = _image(saved.run_dir, step)
+            entries.append(
+                protocol.first_entry(saved.task, image) if not entries else UserEntry(image=image)
+            )
+        if step["error"] and not step["actions"]:
+            entries.append(AssistantEntry(content=step["reply"].strip()))
+            entries.append(UserEntry(text=protocol.feedback(step["error"])))
+            continue
+        by_id = {c["id"]: c for c in step["tool_calls"]}
+        calls = tuple(
+            ToolCall(a["call_id"], by_id[a["call_id"]]["name"], by_id[a["call_id"]]["arguments"])
+            for a in step["actions"]
+        )
+        results = tuple(a["result"] for a in step["actions"])
+        entries.append(AssistantEntry(step["content"], calls, results))
+    return entries
+
+
+def _image(run_dir: Path, step: dict[str, Any]) -> EncodedImage:
+    path = run_dir / step["screenshot"]
+    width, height = step["observation"]["image_size"]
+    fmt = "jpeg" if path.suffix in (".jpeg", ".jpg") else "png"
+    return EncodedImage(path.read_bytes(), fmt, (width, height))

@@ -1,0 +1,75 @@
+"""`agent run --resume`: a run killed between steps continues as one trajectory."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+from agent.scripted import ScriptedModelServer
+from tests.agent.test_cli import agent, run_dir_of, use
+
+
+def xvfb_count() -> int:
+    return len(
+        subprocess.run(["pgrep", "-x", "Xvfb"], capture_output=True, text=True).stdout.split()
+    )
+
+
+def wait_until(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def test_a_killed_run_resumes_into_one_continuous_trajectory(tmp_path):
+    displays_before = xvfb_count()
+    first = [use(action="mouse_move", coordinate=[100, 100]), use(action="wait", time=0)]
+    with ScriptedModelServer(first, faults={1: "slow:30"}) as server:
+        process = agent(
+            "run", "two moves and done", "--model-url", server.url, "--out", str(tmp_path)
+        )
+        assert wait_until(lambda: len(server.requests) == 2, 30)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=10)
+    (run_dir,) = tmp_path.iterdir()
+    assert not (run_dir / "result.json").exists()
+    assert wait_until(lambda: xvfb_count() == displays_before), "the killed run left its Xvfb"
+
+    rest = [
+        use(action="mouse_move", coordinate=[900, 900]),
+        use(action="terminate", status="success"),
+    ]
+    with ScriptedModelServer(rest) as server:
+        process = agent("run", "--resume", str(run_dir), "--model-url", server.url)
+        _, err = process.communicate(timeout=60)
+        resumed_request = server.requests[0]
+    assert process.returncode == 0, err
+    assert run_dir_of(err) == run_dir
+    steps = [json.loads(line) for line in (run_dir / "trajectory.jsonl").read_text().splitlines()]
+    assert [s["step"] for s in steps] == [1, 2, 3]
+    assert [s["actions"][0]["action"]["kind"] for s in steps] == ["move", "move", "terminate"]
+    result = json.loads((run_dir / "result.json").read_text())
+    assert (result["status"], result["steps"]) == ("success", 3)
+    messages = resumed_request["messages"]
+    assert "two moves and done" in json.dumps(messages[1])
+    assert messages[2]["tool_calls"][0]["function"]["arguments"] == json.dumps(
+        {"action": "mouse_move", "coordinate": [100, 100]}
+    )
+    assert messages[3] == {
+        "role": "tool",
+        "tool_call_id": steps[0]["tool_calls"][0]["id"],
+        "content": "done",
+    }
+    images = json.dumps(messages).count("data:image/jpeg;base64")
+    assert images == 2  # the first step's screenshot from disk, and the new one
+    assert "resumed_at" in json.loads((run_dir / "run.json").read_text())
+
+
+def test_resume_needs_a_run_directory(tmp_path):
+    process = agent("run", "--resume", str(tmp_path), "--model-url", "http://127.0.0.1:9/v1")
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert "is not a run directory" in err
