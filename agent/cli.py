@@ -7,11 +7,13 @@ import os
 import shlex
 import signal
 import sys
+import webbrowser
 from pathlib import Path
 
 from agent import serve
 from agent.errors import AgentError
 from agent.model import DEFAULT_URL
+from agent.report import render_report
 from agent.runner import RunConfig, run
 
 
@@ -108,6 +110,9 @@ def parser() -> argparse.ArgumentParser:
     budget.add_argument(
         "--verbose", "-v", action="store_true", help="show the model's reasoning as it arrives"
     )
+    view = commands.add_parser("view", help="write a self-contained HTML report of a run")
+    view.add_argument("run_dir", type=Path, help="a run directory (runs/<run-id>)")
+    view.add_argument("--no-open", action="store_true", help="do not open it in a browser")
     serve_cmd = commands.add_parser(
         "serve", help="print (or run) the vllm serve command for a model"
     )
@@ -166,15 +171,23 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # a terminated run ends like Ctrl-C: recorded, display closed
 
 
+def view_command(args: argparse.Namespace) -> int:
+    path = render_report(args.run_dir)
+    print(path)
+    if not args.no_open:
+        webbrowser.open(path.resolve().as_uri())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     root = parser()
     args = root.parse_args(argv)
     if args.command == "run" and not (args.task or args.resume):
         root.error("agent run needs a TASK, or --resume RUN_DIR")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    if args.command == "serve":
+    if args.command in ("serve", "view"):
         try:
-            return serve_command(args)
+            return serve_command(args) if args.command == "serve" else view_command(args)
         except AgentError as exc:
             print(f"agent: {exc}", file=sys.stderr)
             return 1
