@@ -11,6 +11,7 @@ import webbrowser
 from pathlib import Path
 
 from agent import serve
+from agent.doctor import DoctorSettings, diagnose
 from agent.errors import AgentError
 from agent.model import DEFAULT_URL
 from agent.report import render_report
@@ -110,6 +111,12 @@ def parser() -> argparse.ArgumentParser:
     budget.add_argument(
         "--verbose", "-v", action="store_true", help="show the model's reasoning as it arrives"
     )
+    doctor = commands.add_parser("doctor", help="check the set-up and the model server")
+    doctor.add_argument("--model-url", default=DEFAULT_URL)
+    doctor.add_argument("--model")
+    doctor.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"))
+    doctor.add_argument("--history-images", type=_positive(int), default=3)
+    doctor.add_argument("--max-tokens", type=_positive(int), default=8192)
     view = commands.add_parser("view", help="write a self-contained HTML report of a run")
     view.add_argument("run_dir", type=Path, help="a run directory (runs/<run-id>)")
     view.add_argument("--no-open", action="store_true", help="do not open it in a browser")
@@ -185,6 +192,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run" and not (args.task or args.resume):
         root.error("agent run needs a TASK, or --resume RUN_DIR")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    if args.command == "doctor":
+        settings = DoctorSettings(
+            model_url=args.model_url,
+            model=args.model,
+            api_key=args.api_key,
+            history_images=args.history_images,
+            max_tokens=args.max_tokens,
+        )
+        return 0 if diagnose(settings) else 1
     if args.command in ("serve", "view"):
         try:
             return serve_command(args) if args.command == "serve" else view_command(args)

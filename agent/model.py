@@ -61,11 +61,15 @@ class ModelClient:
             timeout=settings.timeout,
             max_retries=0,
         )
-        self._model = settings.model
         # vLLM started without a tool-call parser refuses tool_choice "auto"; "none" still puts
         # the tools in the prompt and leaves the model's calls in the text, which we parse.
         self.tool_choice = "auto"
         self.notes: list[str] = []
+
+    @property
+    def sdk(self) -> openai.OpenAI:
+        """The underlying SDK client, for one-off requests without retries (agent doctor)."""
+        return self._client
 
     @property
     def is_dashscope(self) -> bool:
@@ -74,7 +78,7 @@ class ModelClient:
     @property
     def model(self) -> str:
         """The served model id: the configured one, else the first from `/v1/models`."""
-        if self._model is None:
+        if self.settings.model is None:
             # One quick retry only: at start-up a missing server should be reported at once.
             models = self._with_retries(lambda: self._client.models.list(), retries=1)
             ids = [m.id for m in models.data]
@@ -82,8 +86,8 @@ class ModelClient:
                 raise ModelServerUnreachable(
                     f"the server at {self.settings.base_url} lists no models: pass --model NAME"
                 )
-            self._model = ids[0]
-        return self._model
+            self.settings.model = ids[0]
+        return self.settings.model
 
     def request_body(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None
