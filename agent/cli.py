@@ -10,7 +10,7 @@ import sys
 import webbrowser
 from pathlib import Path
 
-from agent import serve
+from agent import config, serve
 from agent.doctor import DoctorSettings, diagnose
 from agent.errors import AgentError
 from agent.model import DEFAULT_URL
@@ -111,6 +111,9 @@ def parser() -> argparse.ArgumentParser:
     budget.add_argument(
         "--verbose", "-v", action="store_true", help="show the model's reasoning as it arrives"
     )
+    root.run_parser = cmd  # type: ignore[attr-defined]
+    config_cmd = commands.add_parser("config", help="show the settings agent run would use")
+    config_cmd.add_argument("action", choices=["show"])
     doctor = commands.add_parser("doctor", help="check the set-up and the model server")
     doctor.add_argument("--model-url", default=DEFAULT_URL)
     doctor.add_argument("--model")
@@ -188,7 +191,16 @@ def view_command(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     root = parser()
+    try:
+        settings = config.load(root.run_parser, config.config_files())  # type: ignore[attr-defined]
+    except AgentError as exc:
+        print(f"agent: {exc}", file=sys.stderr)
+        return 2
+    config.apply(root.run_parser, settings)  # type: ignore[attr-defined]
     args = root.parse_args(argv)
+    if args.command == "config":
+        print(config.show(settings))
+        return 0
     if args.command == "run" and not (args.task or args.resume):
         root.error("agent run needs a TASK, or --resume RUN_DIR")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)

@@ -1,0 +1,92 @@
+"""Defaults for `agent run` flags from `agent.toml`: the user's config directory, then the
+working directory; flags given on the command line win over both.
+
+    # agent.toml
+    model-url = "http://gpu-box:8000/v1"
+    max-steps = 50
+    thinking = false
+    screen = "1920x1080"
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agent.errors import AgentError
+
+FILE_NAME = "agent.toml"
+_SECRET = {"api_key"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: Any
+    source: str  # "default", a file path, or "command line"
+
+
+def config_files(cwd: Path | None = None, env: Mapping[str, str] = os.environ) -> list[Path]:
+    """The files that exist, lowest precedence first."""
+    base = Path(env.get("XDG_CONFIG_HOME") or Path(env.get("HOME", "~")).expanduser() / ".config")
+    candidates = [base / "agent" / FILE_NAME, (cwd or Path.cwd()) / FILE_NAME]
+    return [path for path in candidates if path.is_file()]
+
+
+def _options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    return {
+        action.dest: action
+        for action in parser._actions
+        if action.option_strings and action.dest not in ("help",)
+    }
+
+
+def load(parser: argparse.ArgumentParser, files: list[Path]) -> dict[str, Setting]:
+    """Every option of `parser` with its value and where the value came from."""
+    options = _options(parser)
+    settings = {dest: Setting(action.default, "default") for dest, action in options.items()}
+    for path in files:
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise AgentError(f"{path} is not valid TOML: {exc}") from exc
+        for key, raw in data.items():
+            dest = key.replace("-", "_")
+            if dest not in options:
+                known = ", ".join(sorted(d.replace("_", "-") for d in options))
+                raise AgentError(f"{path}: unknown setting {key!r}; the settings are: {known}")
+            settings[dest] = Setting(_convert(options[dest], raw, path, key), str(path))
+    return settings
+
+
+def _convert(action: argparse.Action, raw: Any, path: Path, key: str) -> Any:
+    if action.type is not None and isinstance(raw, str | int | float) and not isinstance(raw, bool):
+        try:
+            return action.type(str(raw))  # type: ignore[misc]
+        except (argparse.ArgumentTypeError, ValueError) as exc:
+            raise AgentError(f"{path}: {key} = {raw!r}: {exc}") from exc
+    if action.choices is not None and raw not in action.choices:
+        choices = ", ".join(map(str, action.choices))
+        raise AgentError(f"{path}: {key} = {raw!r}: choose from {choices}")
+    return raw
+
+
+def apply(parser: argparse.ArgumentParser, settings: dict[str, Setting]) -> None:
+    parser.set_defaults(**{dest: s.value for dest, s in settings.items() if s.source != "default"})
+
+
+def show(settings: dict[str, Setting]) -> str:
+    width = max(len(dest) for dest in settings) + 2
+    rows = []
+    for dest, setting in sorted(settings.items()):
+        value = setting.value
+        if isinstance(value, tuple):
+            value = "x".join(map(str, value))
+        elif dest in _SECRET and value:
+            value = "****"
+        rows.append(f"{dest.replace('_', '-'):<{width}} {value!s:<28} ({setting.source})")
+    return "\n".join(rows)
