@@ -1,14 +1,22 @@
-"""What a person sees in the terminal while a run goes on: one line per step, and with
-`verbose` the model's reasoning as it streams in."""
+"""What a person sees in the terminal while a run goes on.
+
+On a terminal: one status line (step, phase, elapsed time, tokens so far) redrawn in place, with
+a line per finished step above it. Piped or redirected: plain lines only, no control characters.
+With `verbose`, the model's reasoning streams in as it arrives.
+"""
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
 from agent.actions import describe
 from agent.records import NullObserver, Phase, RunResult, StepRecord
+
+_CLEAR = "\r\x1b[K"
+_TICK = 0.5
 
 
 class Console(NullObserver):
@@ -16,30 +24,61 @@ class Console(NullObserver):
         self.max_steps = max_steps
         self.verbose = verbose
         self.out = stream or sys.stderr
+        self.live = self.out.isatty()
         self._started = time.monotonic()
         self._tokens = 0
         self._in_reasoning = False
+        self._status = ""
+        self._lock = threading.Lock()
+        self._ticker: threading.Thread | None = None
+        self._stop = threading.Event()
 
-    def _print(self, text: str) -> None:
-        self._end_reasoning()
-        print(text, file=self.out, flush=True)
+    def _write(self, text: str) -> None:
+        """Print a line above the status line (or just a line when not live)."""
+        with self._lock:
+            prefix = _CLEAR if self.live and self._status else ""
+            if self._in_reasoning:
+                prefix, self._in_reasoning = "\n", False
+            self.out.write(f"{prefix}{text}\n")
+            if self.live and self._status:
+                self.out.write(self._status_text())
+            self.out.flush()
 
-    def _end_reasoning(self) -> None:
-        if self._in_reasoning:
-            print(file=self.out, flush=True)
-            self._in_reasoning = False
+    def _status_text(self) -> str:
+        elapsed = time.monotonic() - self._started
+        return f"{self._status} · {elapsed:.0f}s · {self._tokens} tokens"
+
+    def _redraw(self) -> None:
+        with self._lock:
+            if self.live and self._status and not self._in_reasoning:
+                self.out.write(_CLEAR + self._status_text())
+                self.out.flush()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(_TICK):
+            self._redraw()
 
     def on_start(self, task: str, info: dict[str, Any]) -> None:
         self._started = time.monotonic()
-        model = info.get("model", "?")
-        self._print(f"task: {task}\nmodel: {model} at {info.get('model_url', '?')}")
+        self._write(
+            f"task: {task}\nmodel: {info.get('model', '?')} at {info.get('model_url', '?')}"
+        )
+        if self.live:
+            self._ticker = threading.Thread(target=self._tick, name="console", daemon=True)
+            self._ticker.start()
 
     def on_phase(self, step: int, phase: Phase) -> None:
+        self._status = f"[step {step}/{self.max_steps}] {phase}"
         if self.verbose and phase == "thinking":
-            self._print(f"[step {step}/{self.max_steps}] thinking...")
+            self._write(f"[step {step}/{self.max_steps}] thinking...")
+        self._redraw()
 
     def on_reasoning(self, text: str) -> None:
-        if self.verbose:
+        if not self.verbose:
+            return
+        with self._lock:
+            if self.live and not self._in_reasoning:
+                self.out.write(_CLEAR)
             self._in_reasoning = True
             self.out.write(text)
             self.out.flush()
@@ -59,11 +98,17 @@ class Console(NullObserver):
             tokens = record.request.get("max_tokens")
             done += f" [the reply hit max_tokens={tokens} inside its reasoning: raise --max-tokens]"
         elapsed = time.monotonic() - self._started
-        self._print(
+        self._write(
             f"[step {record.index}/{self.max_steps}] {done} "
             f"(model {record.timings.get('model', 0):.1f}s, {elapsed:.0f}s, "
             f"{self._tokens} tokens)"
         )
 
     def on_end(self, result: RunResult) -> None:
-        self._print(f"{result.status}: {result.reason.splitlines()[0]}")
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        self._status = ""
+        if self.live:
+            self.out.write(_CLEAR)
+        self._write(f"{result.status}: {result.reason.splitlines()[0]}")

@@ -154,3 +154,47 @@ def test_attaching_to_an_existing_display_drives_that_display(desktop, tmp_path)
         _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert desktop.observe().pointer == (128, 720)
+
+
+def test_a_terminal_gets_a_live_status_line_and_a_pipe_gets_plain_lines(tmp_path):
+    import pty
+
+    script = [use(action="wait", time=0), use(action="terminate", status="success")]
+    with ScriptedModelServer(script, faults={1: "slow:1.2"}) as server:
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: agent on a terminal
+            os.environ.pop("DISPLAY", None)
+            os.execv(
+                sys.executable,
+                [
+                    sys.executable,
+                    "-m",
+                    "agent.cli",
+                    "run",
+                    "t",
+                    "--model-url",
+                    server.url,
+                    "--out",
+                    str(tmp_path),
+                ],
+            )
+        output = b""
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        _, status = os.waitpid(pid, 0)
+    text = output.decode()
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "\r\x1b[K[step 2/30] thinking" in text
+    assert "tokens" in text
+    assert "[step 1/30] wait 0s" in text
+    with ScriptedModelServer(script) as server:
+        process = agent("run", "t", "--model-url", server.url, "--out", str(tmp_path))
+        _, err = process.communicate(timeout=60)
+    assert "\r" not in err and "\x1b" not in err
+    assert "[step 1/30] wait 0s" in err
