@@ -97,6 +97,14 @@ def parser() -> argparse.ArgumentParser:
     env = cmd.add_argument_group("environment")
     env.add_argument("--env", choices=["desktop"], default="desktop")
     env.add_argument(
+        "--vnc", type=int, nargs="?", const=0, metavar="PORT",
+        help="serve the display over VNC on 127.0.0.1 (a free port unless given); view-only",
+    )  # fmt: skip
+    env.add_argument(
+        "--takeover", action="store_true",
+        help="a key pressed in the terminal pauses the agent so you can act; another hands back",
+    )  # fmt: skip
+    env.add_argument(
         "--display", help="attach to this X display (e.g. :1) instead of starting a private one"
     )
     env.add_argument(
@@ -161,6 +169,8 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         max_pixels=args.max_pixels,
         sampling=sampling,
         resume=args.resume,
+        vnc=args.vnc,
+        takeover=args.takeover,
     )
 
 

@@ -48,6 +48,10 @@ class Console(NullObserver):
         elapsed = time.monotonic() - self._started
         return f"{self._status} · {elapsed:.0f}s · {self._tokens} tokens"
 
+    def say(self, text: str) -> None:
+        """A message of the harness (watch URL, takeover prompts), shown above the status."""
+        self._write(text)
+
     def _redraw(self) -> None:
         with self._lock:
             if self.live and self._status and not self._in_reasoning:

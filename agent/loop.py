@@ -17,7 +17,8 @@ from agent.errors import AgentError
 from agent.model import ModelClient
 from agent.protocols.base import AssistantEntry, Entry, ParsedCall, Protocol, UserEntry
 from agent.records import CallRecord, Observer, RunResult, Status, StepRecord
-from agent.turn import Usage
+from agent.takeover import Takeover, asks_for_human, human_note
+from agent.turn import ModelTurn, Usage
 from environments.base import Environment, Observation
 
 SKIPPED = "not executed: an earlier action in this reply failed"
@@ -46,8 +47,11 @@ class AgentLoop:
         observers: Sequence[Observer] = (),
         history: Sequence[Entry] = (),
         steps_done: int = 0,
+        takeover: Takeover | None = None,
     ) -> None:
-        """`history` and `steps_done` continue an earlier run (see agent.resume)."""
+        """`history` and `steps_done` continue an earlier run (see agent.resume); with
+        `takeover`, a person can pause the run between steps (see agent.takeover)."""
+        self.takeover = takeover
         self.env, self.model, self.protocol = env, model, protocol
         self.settings = settings
         self.observers = list(observers)
@@ -56,6 +60,7 @@ class AgentLoop:
         self.steps = steps_done
         self._failures = 0
         self._observation: Observation | None = None
+        self._pending_human: str | None = None
 
     def run(self, task: str, info: dict[str, Any] | None = None) -> RunResult:
         started = time.monotonic()
@@ -83,12 +88,15 @@ class AgentLoop:
         return result
 
     def _steps(self, task: str, started: float) -> _Finished:
-        for index in range(self.steps + 1, self.settings.max_steps + 1):
+        while self.steps < self.settings.max_steps:
             timeout = self.settings.timeout
             if timeout is not None and time.monotonic() - started > timeout:
                 return _Finished("timeout", f"the {timeout:g} s time budget ran out")
-            self.steps = index
-            self._step(task, index)
+            self.steps += 1
+            if self.takeover is not None and self.takeover.requested():
+                self._human_step(self.steps, "a person pressed a key")
+            else:
+                self._step(task, self.steps)
         return _Finished("max_steps", f"the step budget of {self.settings.max_steps} steps ran out")
 
     def _step(self, task: str, index: int) -> None:
@@ -103,7 +111,8 @@ class AgentLoop:
             clock = time.monotonic()
             image = self.protocol.encode(observation)
             timings["encode"] = time.monotonic() - clock
-            entry = self.protocol.first_entry(task, image) if not self.entries else None
+            introduced = any(isinstance(e, UserEntry) and e.image for e in self.entries)
+            entry = None if introduced else self.protocol.first_entry(task, image)
             self.entries.append(entry or UserEntry(image=image))
         assert self._observation is not None
         self._emit("on_phase", index, "thinking")
@@ -143,6 +152,12 @@ class AgentLoop:
         self._emit("on_step", record)
         if ending is not None:
             raise ending
+        if self._pending_human is not None:
+            reason, self._pending_human = self._pending_human, None
+            self.steps = index + 1
+            if self.steps <= self.settings.max_steps:
+                self._human_step(self.steps, f"the model asked: {reason}")
+            return
         if error:
             self._failed(error)
         else:
@@ -158,6 +173,14 @@ class AgentLoop:
             action = item.action
             if failed or ending is not None:
                 records.append(CallRecord(item.call, action, SKIPPED))
+                continue
+            needs = asks_for_human(action.text) if isinstance(action, A.Answer) else None
+            if needs is not None:
+                if self.takeover is None:
+                    ending = _Finished("failure", f"the model needs a person: {needs}")
+                else:
+                    self._pending_human = needs
+                records.append(CallRecord(item.call, action, "a person was asked to act"))
                 continue
             if isinstance(action, A.Answer):
                 ending = _Finished("success", "the model answered", answer=action.text)
@@ -179,6 +202,24 @@ class AgentLoop:
             )
             failed = result.error is not None
         return records, ending
+
+    def _human_step(self, index: int, reason: str) -> None:
+        """A person uses the screen; the model then sees what changed, as a step of its own."""
+        assert self.takeover is not None
+        started_at, clock = time.time(), time.monotonic()
+        self.takeover.hand_over(reason)
+        self.entries.append(UserEntry(text=human_note(reason)))
+        self._observation = None
+        record = StepRecord(
+            index,
+            started_at,
+            None,
+            None,
+            {"human": True, "reason": reason},
+            ModelTurn(content=f"(a person acted: {reason})"),
+            timings={"human": time.monotonic() - clock},
+        )
+        self._emit("on_step", record)
 
     def _failed(self, error: str) -> None:
         self._failures += 1

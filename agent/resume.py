@@ -15,6 +15,7 @@ from typing import Any
 from agent.errors import AgentError
 from agent.imaging import EncodedImage
 from agent.protocols.base import AssistantEntry, Entry, Protocol, UserEntry
+from agent.takeover import human_note
 from agent.trajectory import read_trajectory
 from agent.turn import ToolCall, Usage
 
@@ -51,10 +52,14 @@ def rebuild(saved: SavedRun, protocol: Protocol) -> list[Entry]:
     """The entries the loop had after the last recorded step."""
     entries: list[Entry] = []
     for step in saved.steps:
+        if step["request"].get("human"):
+            entries.append(UserEntry(text=human_note(step["request"]["reason"])))
+            continue
         if step["screenshot"]:
             image = _image(saved.run_dir, step)
+            introduced = any(isinstance(e, UserEntry) and e.image for e in entries)
             entries.append(
-                protocol.first_entry(saved.task, image) if not entries else UserEntry(image=image)
+                UserEntry(image=image) if introduced else protocol.first_entry(saved.task, image)
             )
         if step["error"] and not step["actions"]:
             entries.append(AssistantEntry(content=step["reply"].strip()))

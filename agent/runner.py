@@ -6,16 +6,19 @@ result = run(RunConfig(task="open mousepad and write a haiku", model_url="http:/
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from agent.console import Console
+from agent.errors import AgentError
 from agent.grid import GridKind
 from agent.loop import AgentLoop, LoopSettings
 from agent.model import DEFAULT_URL, ModelClient, ModelSettings
 from agent.protocols.qwen import QwenComputerUse, QwenSettings
 from agent.records import Observer, RunResult
 from agent.resume import load_run, rebuild
+from agent.takeover import Takeover
 from agent.trajectory import Recorder
 from environments.base import Environment
 
@@ -42,6 +45,8 @@ class RunConfig:
     sampling: dict[str, float] = field(default_factory=dict)
     request_timeout: float = 300.0
     resume: Path | None = None
+    vnc: int | None = None  # a port; 0 picks a free one
+    takeover: bool = False
 
 
 def build_model(config: RunConfig) -> ModelClient:
@@ -67,6 +72,31 @@ def build_environment(config: RunConfig) -> Environment:
     raise ValueError(f"unknown environment {config.env!r}: the environments are: desktop")
 
 
+def _watch_and_takeover(
+    config: RunConfig, env: Environment, console: Console, stack: contextlib.ExitStack
+) -> Takeover | None:
+    """Start the VNC view if asked; a takeover needs a terminal to read the keys from."""
+    where = f"display {config.display}" if config.display else "the display"
+    if config.vnc is not None:
+        from environments.desktop import DesktopEnvironment
+        from environments.desktop.vnc import VncServer
+
+        if not isinstance(env, DesktopEnvironment):
+            raise AgentError("--vnc needs the desktop environment")
+        vnc = VncServer(env.display, config.vnc, view_only=not config.takeover)
+        mode = "view and control" if config.takeover else "view only"
+        console.say(f"watch: {vnc.url} ({mode})")
+        where = vnc.url
+    if not config.takeover:
+        return None
+    if not Takeover.available():
+        console.say("takeover: standard input is not a terminal, so no key can pause the run")
+        return None
+    takeover = Takeover(console.say, where)
+    stack.callback(takeover.close)
+    return takeover
+
+
 def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult:
     """Run one task end to end and return its result; the record is in `result.run_dir`.
 
@@ -90,7 +120,8 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
         model=model_id,
     )
     console = Console(config.max_steps, verbose=config.verbose)
-    with build_environment(config) as env:
+    with build_environment(config) as env, contextlib.ExitStack() as stack:
+        takeover = _watch_and_takeover(config, env, console, stack)
         recorder = Recorder.resume(saved.run_dir) if saved else Recorder(config.out)
         loop = AgentLoop(
             env,
@@ -100,6 +131,7 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
             [recorder, console, *(observers or [])],
             history=rebuild(saved, protocol) if saved else (),
             steps_done=len(saved.steps) if saved else 0,
+            takeover=takeover,
         )
         info = {
             "model": model_id,

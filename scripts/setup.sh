@@ -9,7 +9,7 @@ APT_PACKAGES=(
   xvfb openbox xdotool xclip x11-xkb-utils x11-utils
   fonts-dejavu-core fonts-wqy-zenhei
   mousepad xterm scrot dbus-daemon
-  adb chromium chromium-driver
+  adb chromium chromium-driver x11vnc ffmpeg iproute2
 )
 
 missing=()
