@@ -67,6 +67,7 @@ def test_a_person_pauses_the_run_acts_over_vnc_and_hands_back(tmp_path):
         )
         port = int(term.expect(r"watch: vnc://127\.0\.0\.1:(\d+) \(view and control\)").group(1))
         term.expect("press any key to pause")
+        term.expect(r"\[step 1/30\] thinking")
         term.press()  # while the model thinks about step 1
         term.expect(r"paused \(a person pressed a key\)")
         client = RFBClient(port)
