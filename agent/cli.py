@@ -119,6 +119,11 @@ def parser() -> argparse.ArgumentParser:
     budget.add_argument(
         "--verbose", "-v", action="store_true", help="show the model's reasoning as it arrives"
     )
+    budget.add_argument(
+        "--record-video",
+        action="store_true",
+        help="write screen.mp4 of the display into the record",
+    )
     root.run_parser = cmd  # type: ignore[attr-defined]
     config_cmd = commands.add_parser("config", help="show the settings agent run would use")
     config_cmd.add_argument("action", choices=["show"])
@@ -171,6 +176,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         resume=args.resume,
         vnc=args.vnc,
         takeover=args.takeover,
+        record_video=args.record_video,
     )
 
 

@@ -47,6 +47,7 @@ class RunConfig:
     resume: Path | None = None
     vnc: int | None = None  # a port; 0 picks a free one
     takeover: bool = False
+    record_video: bool = False
 
 
 def build_model(config: RunConfig) -> ModelClient:
@@ -97,6 +98,17 @@ def _watch_and_takeover(
     return takeover
 
 
+def _record_video(env: Environment, run_dir: Path, stack: contextlib.ExitStack) -> None:
+    from environments.desktop import DesktopEnvironment
+    from environments.desktop.video import ScreenRecorder
+
+    if not isinstance(env, DesktopEnvironment):
+        raise AgentError("--record-video needs the desktop environment")
+    name = "screen.mp4" if not (run_dir / "screen.mp4").exists() else "screen-resumed.mp4"
+    video = ScreenRecorder(env.display, env.screen_size, run_dir / name)
+    stack.callback(video.stop)
+
+
 def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult:
     """Run one task end to end and return its result; the record is in `result.run_dir`.
 
@@ -123,6 +135,8 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
     with build_environment(config) as env, contextlib.ExitStack() as stack:
         takeover = _watch_and_takeover(config, env, console, stack)
         recorder = Recorder.resume(saved.run_dir) if saved else Recorder(config.out)
+        if config.record_video:
+            _record_video(env, recorder.dir, stack)
         loop = AgentLoop(
             env,
             model,

@@ -198,3 +198,24 @@ def test_a_terminal_gets_a_live_status_line_and_a_pipe_gets_plain_lines(tmp_path
         _, err = process.communicate(timeout=60)
     assert "\r" not in err and "\x1b" not in err
     assert "[step 1/30] wait 0s" in err
+
+
+def test_record_video_writes_an_mp4_of_the_display(tmp_path):
+    script = [use(action="mouse_move", coordinate=[100 * n, 500]) for n in range(1, 6)]
+    script.append(use(action="terminate", status="success"))
+    with ScriptedModelServer(script) as server:
+        process = agent(
+            "run", "t", "--model-url", server.url, "--out", str(tmp_path), "--record-video"
+        )
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    video = run_dir_of(err) / "screen.mp4"
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "stream=width,height,codec_name:format=duration", "-of", "json", str(video)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    info = json.loads(probe.stdout)
+    stream = info["streams"][0]
+    assert (stream["width"], stream["height"], stream["codec_name"]) == (1280, 800, "h264")
+    assert float(info["format"]["duration"]) > 0
