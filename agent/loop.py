@@ -191,7 +191,10 @@ class AgentLoop:
                 ending = _Finished(status, f"the model ended the task ({action.status})")
                 records.append(CallRecord(item.call, action, f"terminated ({action.status})"))
                 continue
-            result = self.env.execute(action)
+            result = self.env.perform(action)
+            if result.error is None:
+                self._emit("on_phase", self.steps, "settling")
+                result = self.env.settle(result)
             timings["act"] = timings.get("act", 0.0) + result.act_seconds
             timings["settle"] = timings.get("settle", 0.0) + result.settle_seconds
             text = f"error: {result.error}" if result.error else (result.output or "done")

@@ -44,9 +44,10 @@ class ActionResult:
 class Environment(abc.ABC):
     """A screen the agent can look at and act on.
 
-    `execute` validates the action, performs it and waits until the screen settles; an action the
-    environment cannot perform returns an ActionResult with `error` set. Only failures of the
-    machine itself (display gone, device lost) raise EnvironmentFailure.
+    `perform` validates the action and carries it out; `settle` waits until the screen stops
+    changing; `execute` does both. An action the environment cannot perform returns an
+    ActionResult with `error` set. Only failures of the machine itself (display gone, device
+    lost) raise EnvironmentFailure.
     """
 
     name: str = "environment"
@@ -59,7 +60,15 @@ class Environment(abc.ABC):
     def observe(self) -> Observation: ...
 
     @abc.abstractmethod
-    def execute(self, action: Action) -> ActionResult: ...
+    def perform(self, action: Action) -> ActionResult: ...
+
+    @abc.abstractmethod
+    def settle(self, result: ActionResult) -> ActionResult:
+        """`result` with the time it took the screen to settle after the action."""
+
+    def execute(self, action: Action) -> ActionResult:
+        result = self.perform(action)
+        return result if result.error else self.settle(result)
 
     @abc.abstractmethod
     def close(self) -> None: ...

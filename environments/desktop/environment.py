@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from subprocess import Popen
 
 import mss
@@ -76,7 +76,7 @@ class DesktopEnvironment(Environment):
             image, pointer=(int(pointer[0]), int(pointer[1])), focused=self._windows.focused_title()
         )
 
-    def execute(self, action: A.Action) -> ActionResult:
+    def perform(self, action: A.Action) -> ActionResult:
         try:
             A.validate(action, self.screen_size)
         except InvalidAction as exc:
@@ -90,11 +90,11 @@ class DesktopEnvironment(Environment):
             raise
         except Exception as exc:
             raise EnvironmentFailure(f"{action.kind} failed on {self.display.name}: {exc}") from exc
-        acted = time.monotonic() - started
+        return ActionResult(act_seconds=time.monotonic() - started)
+
+    def settle(self, result: ActionResult) -> ActionResult:
         settled = wait_until_still(self._grab, self.settings.settle)
-        return ActionResult(
-            act_seconds=acted, settle_seconds=settled.seconds, settled=settled.settled
-        )
+        return replace(result, settle_seconds=settled.seconds, settled=settled.settled)
 
     def launch(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> Popen[bytes]:
         return self.display.launch(argv, env)

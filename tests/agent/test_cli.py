@@ -191,6 +191,7 @@ def test_a_terminal_gets_a_live_status_line_and_a_pipe_gets_plain_lines(tmp_path
     text = output.decode()
     assert os.waitstatus_to_exitcode(status) == 0, text
     assert "\r\x1b[K[step 2/30] thinking" in text
+    assert "\r\x1b[K[step 1/30] observing" in text and "\r\x1b[K[step 1/30] settling" in text
     assert "tokens" in text
     assert "[step 1/30] wait 0s" in text
     with ScriptedModelServer(script) as server:
