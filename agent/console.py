@@ -92,9 +92,9 @@ class Console(NullObserver):
         self._tokens += usage.prompt_tokens + usage.completion_tokens
         if record.calls:
             done = "; ".join(
-                describe(c.action) + (f" -> {c.error}" if c.error else "")
+                (describe(c.action) if c.action else f"{c.call.name} -> {c.result[:60]!r}")
+                + (f" -> {c.error}" if c.error and c.action else "")
                 for c in record.calls
-                if c.action is not None
             )
         else:
             done = f"not executed: {record.error}"
@@ -107,6 +107,9 @@ class Console(NullObserver):
             f"(model {record.timings.get('model', 0):.1f}s, {elapsed:.0f}s, "
             f"{self._tokens} tokens)"
         )
+
+    def on_note(self, text: str) -> None:
+        self._write(f"note: {text}")
 
     def on_end(self, result: RunResult) -> None:
         self._stop.set()

@@ -10,18 +10,25 @@ import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from agent import actions as A
 from agent.errors import AgentError
 from agent.model import ModelClient
-from agent.protocols.base import AssistantEntry, Entry, ParsedCall, Protocol, UserEntry
+from agent.protocols.base import AssistantEntry, Entry, ParsedCall, UserEntry
+from agent.protocols.base import Protocol as ModelProtocol
 from agent.records import CallRecord, Observer, RunResult, Status, StepRecord
 from agent.takeover import Takeover, asks_for_human, human_note
 from agent.turn import ModelTurn, Usage
 from environments.base import Environment, Observation
 
 SKIPPED = "not executed: an earlier action in this reply failed"
+
+
+class ToolRouter(Protocol):
+    """Whatever answers tool calls that are not screen actions (tools.hub.ToolHub)."""
+
+    def call(self, name: str, arguments: dict[str, Any]) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -42,16 +49,18 @@ class AgentLoop:
         self,
         env: Environment,
         model: ModelClient,
-        protocol: Protocol,
+        protocol: ModelProtocol,
         settings: LoopSettings,
         observers: Sequence[Observer] = (),
         history: Sequence[Entry] = (),
         steps_done: int = 0,
         takeover: Takeover | None = None,
+        tools: ToolRouter | None = None,
     ) -> None:
         """`history` and `steps_done` continue an earlier run (see agent.resume); with
         `takeover`, a person can pause the run between steps (see agent.takeover)."""
         self.takeover = takeover
+        self.tools = tools
         self.env, self.model, self.protocol = env, model, protocol
         self.settings = settings
         self.observers = list(observers)
@@ -145,6 +154,9 @@ class AgentLoop:
                 results=tuple(c.result for c in calls),
             )
         )
+        for call in calls:
+            for image in call.images:
+                self.entries.append(UserEntry(text=f"An image from {call.call.name}:", image=image))
         error = next((c.error for c in calls if c.error), None)
         record = StepRecord(
             index, started_at, observation, image, request, turn, tuple(calls), error, timings
@@ -173,6 +185,9 @@ class AgentLoop:
             action = item.action
             if failed or ending is not None:
                 records.append(CallRecord(item.call, action, SKIPPED))
+                continue
+            if action is None:
+                records.append(self._tool(item))
                 continue
             needs = asks_for_human(action.text) if isinstance(action, A.Answer) else None
             if needs is not None:
@@ -205,6 +220,19 @@ class AgentLoop:
             )
             failed = result.error is not None
         return records, ending
+
+    def _tool(self, item: ParsedCall) -> CallRecord:
+        """A call of a tool other than the screen's (an MCP tool); its errors go to the model."""
+        if self.tools is None:
+            return CallRecord(item.call, None, "error: no tool router", "no tool router")
+        outcome = self.tools.call(item.call.name, item.call.arguments or {})
+        if outcome.note:
+            self._emit("on_note", outcome.note)
+        text = f"error: {outcome.error}" if outcome.error else (outcome.text or "(no output)")
+        if outcome.images:
+            text += f"\n({len(outcome.images)} image(s) follow)"
+        return CallRecord(item.call, None, text, outcome.error, outcome.seconds, 0.0,
+                          outcome.images, outcome.note)  # fmt: skip
 
     def _human_step(self, index: int, reason: str) -> None:
         """A person uses the screen; the model then sees what changed, as a step of its own."""

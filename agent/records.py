@@ -26,6 +26,8 @@ class CallRecord:
     error: str | None = None
     act_seconds: float = 0.0
     settle_seconds: float = 0.0
+    images: tuple[EncodedImage, ...] = ()
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Observer(Protocol):
 
     def on_step(self, record: StepRecord) -> None: ...
 
+    def on_note(self, text: str) -> None: ...
+
     def on_end(self, result: RunResult) -> None: ...
 
 
@@ -85,6 +89,9 @@ class NullObserver:
         return None
 
     def on_step(self, record: StepRecord) -> None:
+        return None
+
+    def on_note(self, text: str) -> None:
         return None
 
     def on_end(self, result: RunResult) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.actions import to_dict
+from agent.imaging import EncodedImage
 from agent.records import NullObserver, RunResult, StepRecord
 from agent.turn import ToolCall
 
@@ -76,12 +77,15 @@ class Recorder(NullObserver):
                 {
                     "call_id": c.call.id,
                     "action": to_dict(c.action) if c.action else None,
+                    "tool": None if c.action else c.call.name,
                     "result": c.result,
                     "error": c.error,
+                    "images": self._images(record.index, n, c.images),
+                    "note": c.note,
                     "act_seconds": round(c.act_seconds, 4),
                     "settle_seconds": round(c.settle_seconds, 4),
                 }
-                for c in record.calls
+                for n, c in enumerate(record.calls, 1)
             ],
             "error": record.error,
             "usage": asdict(turn.usage),
@@ -91,6 +95,14 @@ class Recorder(NullObserver):
         self._trajectory.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._trajectory.flush()
         os.fsync(self._trajectory.fileno())
+
+    def _images(self, step: int, call: int, images: tuple[EncodedImage, ...]) -> list[str]:
+        names = []
+        for n, image in enumerate(images, 1):
+            name = f"step-{step:04d}-call{call}-image{n}.{image.format}"
+            (self.dir / name).write_bytes(image.data)
+            names.append(name)
+        return names
 
     def on_end(self, result: RunResult) -> None:
         self._trajectory.close()

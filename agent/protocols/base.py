@@ -39,10 +39,11 @@ Entry = UserEntry | AssistantEntry
 
 @dataclass(frozen=True)
 class ParsedCall:
-    """One tool call and the canonical action it maps to (screen pixels)."""
+    """One tool call and the canonical action it maps to (screen pixels), or None for a call
+    of another tool (an MCP tool), which the loop routes to whoever owns it."""
 
     call: ToolCall
-    action: Action
+    action: Action | None
 
 
 @dataclass(frozen=True)

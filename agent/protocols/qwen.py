@@ -77,8 +77,13 @@ def _prompt(name: str) -> str:
 class QwenComputerUse(Protocol):
     name = "qwen-computer-use"
 
-    def __init__(self, settings: QwenSettings, model: str = "") -> None:
+    def __init__(
+        self, settings: QwenSettings, model: str = "", extra_tools: list[dict[str, Any]] = ()
+    ) -> None:
+        """`extra_tools`: more function schemas (MCP tools) offered next to computer_use."""
         self.settings = settings
+        self.extra_tools = list(extra_tools)
+        self._extra_names = {t["function"]["name"] for t in self.extra_tools}
         self.grid_kind: GridKind = settings.grid or grid_for_model(model)
         self.factor = 28 if self.grid_kind == "absolute" else 32
 
@@ -111,7 +116,8 @@ class QwenComputerUse(Protocol):
                         "required": ["action"],
                     },
                 },
-            }
+            },
+            *self.extra_tools,
         ]
 
     def first_entry(self, task: str, image: EncodedImage) -> UserEntry:
@@ -154,11 +160,18 @@ class QwenComputerUse(Protocol):
                 return ParseResult(error=str(exc))
         return ParseResult(calls=tuple(parsed))
 
-    def _action(self, call: ToolCall, grid: Grid, pointer: tuple[int, int] | None) -> A.Action:
+    def _action(
+        self, call: ToolCall, grid: Grid, pointer: tuple[int, int] | None
+    ) -> A.Action | None:
         if call.arguments is None:
-            raise InvalidAction(f"the {TOOL_NAME} call has unusable arguments: {call.error}")
+            raise InvalidAction(
+                f"the {call.name or 'tool'} call has unusable arguments: {call.error}"
+            )
+        if call.name in self._extra_names:
+            return None
         if call.name != TOOL_NAME:
-            raise InvalidAction(f"unknown tool {call.name!r}: the only tool is {TOOL_NAME}")
+            names = ", ".join([TOOL_NAME, *sorted(self._extra_names)])
+            raise InvalidAction(f"unknown tool {call.name!r}: the tools are {names}")
         args = call.arguments
         action = args.get("action")
         if action not in ACTIONS:
