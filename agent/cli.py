@@ -110,6 +110,16 @@ def parser() -> argparse.ArgumentParser:
     env.add_argument(
         "--screen", type=_screen, default=(1280, 800), help="virtual screen WxH (default: 1280x800)"
     )
+    tools = cmd.add_argument_group("tools")
+    tools.add_argument(
+        "--mcp-config", type=Path, metavar="FILE",
+        help='MCP servers in the common {"mcpServers": {...}} shape, offered next to computer_use',
+    )  # fmt: skip
+    tools.add_argument(
+        "--approve", choices=["ask", "auto", "read-only"],
+        help="tools not marked read-only: ask (default on a terminal), auto, or read-only "
+        "(refuse them; the default otherwise)",
+    )  # fmt: skip
     budget = cmd.add_argument_group("budget and output")
     budget.add_argument("--max-steps", type=_positive(int), default=30, help="default: %(default)s")
     budget.add_argument("--timeout", type=_positive(float), help="seconds for the whole run")
@@ -177,6 +187,8 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         vnc=args.vnc,
         takeover=args.takeover,
         record_video=args.record_video,
+        mcp_config=args.mcp_config,
+        approve=args.approve,
     )
 
 

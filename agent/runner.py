@@ -7,6 +7,7 @@ result = run(RunConfig(task="open mousepad and write a haiku", model_url="http:/
 from __future__ import annotations
 
 import contextlib
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,10 +18,12 @@ from agent.loop import AgentLoop, LoopSettings
 from agent.model import DEFAULT_URL, ModelClient, ModelSettings
 from agent.protocols.qwen import QwenComputerUse, QwenSettings
 from agent.records import Observer, RunResult
-from agent.resume import load_run, rebuild
+from agent.resume import SavedRun, load_run, rebuild
 from agent.takeover import Takeover
 from agent.trajectory import Recorder
 from environments.base import Environment
+from tools.hub import Approval, ApprovalMode, ToolHub
+from tools.mcp_config import load_config as load_mcp_config
 
 
 @dataclass
@@ -48,6 +51,8 @@ class RunConfig:
     vnc: int | None = None  # a port; 0 picks a free one
     takeover: bool = False
     record_video: bool = False
+    mcp_config: Path | None = None
+    approve: ApprovalMode | None = None  # None: ask on a terminal, read-only otherwise
 
 
 def build_model(config: RunConfig) -> ModelClient:
@@ -125,13 +130,45 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
         )
     model = build_model(config)
     model_id = model.model  # fails fast, before a display is started, if no server answers
-    protocol = QwenComputerUse(
-        QwenSettings(
-            grid=config.grid, max_pixels=config.max_pixels, history_images=config.history_images
-        ),
-        model=model_id,
-    )
     console = Console(config.max_steps, verbose=config.verbose)
+    with contextlib.ExitStack() as stack:
+        hub = _start_tools(config, console, stack)
+        protocol = QwenComputerUse(
+            QwenSettings(
+                grid=config.grid, max_pixels=config.max_pixels, history_images=config.history_images
+            ),
+            model=model_id,
+            extra_tools=hub.schemas() if hub else [],
+        )
+        return _run(config, saved, model, protocol, console, hub, observers)
+
+
+def _start_tools(
+    config: RunConfig, console: Console, stack: contextlib.ExitStack
+) -> ToolHub | None:
+    """MCP servers from --mcp-config, started (or connected) before the run, closed after it."""
+    if config.mcp_config is None:
+        return None
+    mode = config.approve or ("ask" if sys.stdin.isatty() else "read-only")
+    hub = ToolHub(load_mcp_config(config.mcp_config), Approval(mode, _ask_on_terminal))
+    stack.callback(hub.close)
+    console.say(f"MCP tools: {', '.join(hub.tools) or 'none'} (approval: {mode})")
+    return hub
+
+
+def _ask_on_terminal(question: str) -> bool:
+    return input(question).strip().lower() in ("y", "yes")
+
+
+def _run(
+    config: RunConfig,
+    saved: SavedRun | None,
+    model: ModelClient,
+    protocol: QwenComputerUse,
+    console: Console,
+    hub: ToolHub | None,
+    observers: list[Observer] | None,
+) -> RunResult:
     with build_environment(config) as env, contextlib.ExitStack() as stack:
         takeover = _watch_and_takeover(config, env, console, stack)
         recorder = Recorder.resume(saved.run_dir) if saved else Recorder(config.out)
@@ -146,9 +183,10 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
             history=rebuild(saved, protocol) if saved else (),
             steps_done=len(saved.steps) if saved else 0,
             takeover=takeover,
+            tools=hub,
         )
         info = {
-            "model": model_id,
+            "model": model.model,
             "model_url": config.model_url,
             "protocol": protocol.name,
             "grid": protocol.grid_kind,

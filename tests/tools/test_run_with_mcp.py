@@ -1,0 +1,78 @@
+"""`agent run --mcp-config`: MCP tools next to computer_use in one request, each call routed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn
+from tests.agent.test_cli import agent, run_dir_of, use
+
+SERVER = str(Path(__file__).with_name("sample_server.py"))
+
+
+def call(tool: str, **arguments) -> ScriptedTurn:
+    return ScriptedTurn(reasoning=f"Using {tool}.", calls=(ScriptedCall(tool, arguments),))
+
+
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "mcp.json"
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    server = {"command": sys.executable, "args": [SERVER, str(notes)]}
+    path.write_text(json.dumps({"mcpServers": {"notes": server}}))
+    return path
+
+
+def test_the_model_mixes_mcp_tools_and_gui_actions(tmp_path):
+    script = [
+        call("notes__write_note", name="summary.md", text="# Summary\n3 files"),
+        call("notes__swatch", red=0, green=200, blue=0),
+        use(action="mouse_move", coordinate=[500, 500]),
+        use(action="answer", text="done: 3 files"),
+    ]
+    with ScriptedModelServer(script) as server:
+        process = agent(
+            "run", "summarize", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            "--mcp-config", str(config(tmp_path)), "--approve", "auto",
+        )  # fmt: skip
+        out, err = process.communicate(timeout=90)
+        requests = server.requests
+    assert process.returncode == 0, err
+    assert out.strip() == "done: 3 files"
+    assert (tmp_path / "notes" / "summary.md").read_text() == "# Summary\n3 files"
+    names = [tool["function"]["name"] for tool in requests[0]["tools"]]
+    assert names[0] == "computer_use" and "notes__write_note" in names
+    after_swatch = json.dumps(requests[2]["messages"])
+    assert "An image from notes__swatch" in after_swatch
+    run_dir = run_dir_of(err)
+    steps = [json.loads(line) for line in (run_dir / "trajectory.jsonl").read_text().splitlines()]
+    first = steps[0]["actions"][0]
+    assert (first["tool"], first["result"], first["error"]) == (
+        "notes__write_note", "wrote summary.md", None
+    )  # fmt: skip
+    (image,) = steps[1]["actions"][0]["images"]
+    assert (run_dir / image).stat().st_size > 0
+    assert steps[2]["actions"][0]["action"]["kind"] == "move"
+
+
+@pytest.mark.parametrize("mode", ["read-only", None])
+def test_destructive_tools_are_refused_without_a_person_and_the_model_is_told(tmp_path, mode):
+    script = [
+        call("notes__write_note", name="x.txt", text="no"),
+        use(action="terminate", status="failure"),
+    ]
+    flags = ["--approve", mode] if mode else []
+    with ScriptedModelServer(script) as server:
+        process = agent(
+            "run", "t", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            "--mcp-config", str(config(tmp_path)), *flags,
+        )  # fmt: skip
+        _, err = process.communicate(timeout=90)
+        second = json.dumps(server.requests[1]["messages"])
+    assert not (tmp_path / "notes" / "x.txt").exists()
+    assert "refused: notes__write_note may change things and --approve is read-only" in second
+    assert "approval: read-only" in err
