@@ -137,6 +137,16 @@ def parser() -> argparse.ArgumentParser:
     root.run_parser = cmd  # type: ignore[attr-defined]
     config_cmd = commands.add_parser("config", help="show the settings agent run would use")
     config_cmd.add_argument("action", choices=["show"])
+    mcp_cmd = commands.add_parser("mcp", help="serve our tools to other MCP clients")
+    mcp_sub = mcp_cmd.add_subparsers(dest="mcp_command", required=True)
+    mcp_serve = mcp_sub.add_parser("serve", help="run one of our MCP servers")
+    mcp_serve.add_argument("server", choices=["computer"])
+    mcp_serve.add_argument(
+        "--root", type=Path, help="the workspace a filesystem server is rooted at"
+    )
+    mcp_serve.add_argument("--http", metavar="HOST:PORT", help="streamable HTTP instead of stdio")
+    mcp_serve.add_argument("--display", help="attach to this X display instead of a private one")
+    mcp_serve.add_argument("--screen", type=_screen, default=(1280, 800))
     doctor = commands.add_parser("doctor", help="check the set-up and the model server")
     doctor.add_argument("--model-url", default=DEFAULT_URL)
     doctor.add_argument("--model")
@@ -241,6 +251,16 @@ def main(argv: list[str] | None = None) -> int:
             max_tokens=args.max_tokens,
         )
         return 0 if diagnose(settings) else 1
+    if args.command == "mcp":
+        from tools.serve import ServeSettings
+        from tools.serve import serve as serve_mcp
+
+        try:
+            serve_mcp(ServeSettings(args.server, args.root, args.http, args.display, args.screen))
+        except AgentError as exc:
+            print(f"agent: {exc}", file=sys.stderr)
+            return 1
+        return 0
     if args.command in ("serve", "view"):
         try:
             return serve_command(args) if args.command == "serve" else view_command(args)

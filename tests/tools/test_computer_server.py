@@ -1,0 +1,74 @@
+"""`agent mcp serve computer`: our virtual desktop driven by an MCP client, stdio and HTTP."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from agent.imaging import decode
+from tools.hub import Approval, ToolHub
+from tools.mcp_config import ServerSpec
+
+SERVE = ("-m", "agent.cli", "mcp", "serve", "computer")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(params=["stdio", "http"])
+def computer(request):
+    if request.param == "stdio":
+        spec = ServerSpec("computer", "stdio", command=sys.executable, args=SERVE)
+        hub = ToolHub([spec], Approval("auto"))
+        yield hub
+        hub.close()
+        return
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, *SERVE, "--http", f"127.0.0.1:{port}", "--screen", "1280x800"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    hub = ToolHub([ServerSpec("computer", "streamable-http", url=f"http://127.0.0.1:{port}/mcp")])
+    yield hub
+    hub.close()
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_an_mcp_client_sees_and_drives_the_desktop(computer):
+    tools = computer.tools
+    assert tools["computer__screenshot"].read_only
+    assert not tools["computer__click"].read_only
+    shot = computer.call("computer__screenshot", {})
+    (image,) = shot.images
+    assert decode(image).size == (1280, 800)
+    assert "screen 1280x800" in shot.text
+    assert (
+        computer.call("computer__click", {"x": 321, "y": 123}).text == "done: click at (321, 123)"
+    )
+    assert "pointer at (321, 123)" in computer.call("computer__screenshot", {}).text
+    computer.call("computer__drag", {"x1": 10, "y1": 10, "x2": 400, "y2": 300})
+    assert "pointer at (400, 300)" in computer.call("computer__screenshot", {}).text
+    assert computer.call("computer__key", {"keys": ["ctrl", "shift"]}).error is None
+
+
+def test_impossible_actions_come_back_as_tool_errors(computer):
+    off = computer.call("computer__click", {"x": 5000, "y": 1})
+    assert "off the 1280x800 screen" in (off.error or "")
+    bad_key = computer.call("computer__key", {"keys": ["hyperspace"]})
+    assert "unknown key 'hyperspace'" in (bad_key.error or "")
