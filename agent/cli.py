@@ -140,7 +140,7 @@ def parser() -> argparse.ArgumentParser:
     mcp_cmd = commands.add_parser("mcp", help="serve our tools to other MCP clients")
     mcp_sub = mcp_cmd.add_subparsers(dest="mcp_command", required=True)
     mcp_serve = mcp_sub.add_parser("serve", help="run one of our MCP servers")
-    mcp_serve.add_argument("server", choices=["computer"])
+    mcp_serve.add_argument("server", choices=["computer", "apps"])
     mcp_serve.add_argument(
         "--root", type=Path, help="the workspace a filesystem server is rooted at"
     )

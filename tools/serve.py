@@ -11,7 +11,7 @@ from mcp.server import MCPServer
 
 from agent.errors import AgentError
 
-SERVERS = ("computer",)
+SERVERS = ("computer", "apps")
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,17 @@ class ServeSettings:
 
 @contextlib.contextmanager
 def _server(settings: ServeSettings) -> Iterator[MCPServer]:
-    if settings.name == "computer":
+    if settings.name in ("computer", "apps"):
         from environments.desktop import DesktopEnvironment, DesktopSettings
-        from tools.computer_server import build_server
+        from tools import apps_server, computer_server
 
+        build = (
+            computer_server.build_server
+            if settings.name == "computer"
+            else apps_server.build_server
+        )
         with DesktopEnvironment(DesktopSettings(settings.screen, settings.display)) as env:
-            yield build_server(env)
+            yield build(env)
         return
     raise AgentError(f"unknown MCP server {settings.name!r}: the servers are {', '.join(SERVERS)}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from Xlib import Xatom
+from Xlib import X, Xatom, protocol
 from Xlib.display import Display
 from Xlib.error import XError
 
@@ -98,6 +98,36 @@ class Windows:
                     f"no window titled like {title!r} after {timeout:g} s; open windows: {titles}"
                 )
             time.sleep(0.05)
+
+    def _request(self, window_id: int, message: str, data: list[int]) -> None:
+        """Ask the window manager (EWMH client message) to act on a window."""
+        window = self.display.create_resource_object("window", window_id)
+        event = protocol.event.ClientMessage(
+            window=window,
+            client_type=self.display.intern_atom(message),
+            data=(32, [*data, 0, 0, 0, 0, 0][:5]),
+        )
+        self.root.send_event(
+            event, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask
+        )
+        self.display.flush()
+
+    def focus(self, window_id: int) -> None:
+        self._request(window_id, "_NET_ACTIVE_WINDOW", [2, X.CurrentTime])
+
+    def close_window(self, window_id: int) -> None:
+        self._request(window_id, "_NET_CLOSE_WINDOW", [X.CurrentTime, 2])
+
+    def find(self, title_or_id: str) -> WindowInfo:
+        """A window by id (decimal or 0x hex) or by a part of its title."""
+        windows = self.list()
+        for window in windows:
+            if title_or_id in (str(window.id), hex(window.id)):
+                return window
+        for window in windows:
+            if title_or_id.lower() in window.title.lower():
+                return window
+        raise LookupError(f"no window {title_or_id!r}; open windows: {[w.title for w in windows]}")
 
     def close(self) -> None:
         self.display.close()
