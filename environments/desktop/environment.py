@@ -105,6 +105,25 @@ class DesktopEnvironment(Environment):
     def wait_for_window(self, title: str, timeout: float = 10.0) -> WindowInfo:
         return self._windows.wait_for(title, timeout)
 
+    def wait_for_new_window(self, known: set[int], timeout: float = 10.0) -> WindowInfo:
+        """The first window that is not in `known` (ids), once it is mapped."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            fresh = [w for w in self.windows() if w.id not in known]
+            if fresh:
+                return fresh[0]
+            time.sleep(0.05)
+        raise TimeoutError(f"no new window within {timeout:g} s")
+
+    def find_window(self, title_or_id: str) -> WindowInfo:
+        return self._windows.find(title_or_id)
+
+    def focus(self, window_id: int) -> None:
+        self._windows.focus(window_id)
+
+    def close_window(self, window_id: int) -> None:
+        self._windows.close_window(window_id)
+
     def close(self) -> None:
         for closer in (self._windows.close, self._mss.close):
             with contextlib.suppress(Exception):  # the display may be gone; close the rest
