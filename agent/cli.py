@@ -120,6 +120,10 @@ def parser() -> argparse.ArgumentParser:
         help="tools not marked read-only: ask (default on a terminal), auto, or read-only "
         "(refuse them; the default otherwise)",
     )  # fmt: skip
+    tools.add_argument(
+        "--app-tools", action="store_true",
+        help="offer the built-in apps MCP server (list and launch apps, focus and close windows)",
+    )  # fmt: skip
     budget = cmd.add_argument_group("budget and output")
     budget.add_argument("--max-steps", type=_positive(int), default=30, help="default: %(default)s")
     budget.add_argument("--timeout", type=_positive(float), help="seconds for the whole run")
@@ -199,6 +203,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         record_video=args.record_video,
         mcp_config=args.mcp_config,
         approve=args.approve,
+        app_tools=args.app_tools,
     )
 
 

@@ -18,11 +18,12 @@ from agent.loop import AgentLoop, LoopSettings
 from agent.model import DEFAULT_URL, ModelClient, ModelSettings
 from agent.protocols.qwen import QwenComputerUse, QwenSettings
 from agent.records import Observer, RunResult
-from agent.resume import SavedRun, load_run, rebuild
+from agent.resume import load_run, rebuild
 from agent.takeover import Takeover
 from agent.trajectory import Recorder
 from environments.base import Environment
 from tools.hub import Approval, ApprovalMode, ToolHub
+from tools.mcp_config import ServerSpec
 from tools.mcp_config import load_config as load_mcp_config
 
 
@@ -53,6 +54,7 @@ class RunConfig:
     record_video: bool = False
     mcp_config: Path | None = None
     approve: ApprovalMode | None = None  # None: ask on a terminal, read-only otherwise
+    app_tools: bool = False
 
 
 def build_model(config: RunConfig) -> ModelClient:
@@ -131,8 +133,8 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
     model = build_model(config)
     model_id = model.model  # fails fast, before a display is started, if no server answers
     console = Console(config.max_steps, verbose=config.verbose)
-    with contextlib.ExitStack() as stack:
-        hub = _start_tools(config, console, stack)
+    with build_environment(config) as env, contextlib.ExitStack() as stack:
+        hub = _start_tools(config, env, console, stack)
         protocol = QwenComputerUse(
             QwenSettings(
                 grid=config.grid, max_pixels=config.max_pixels, history_images=config.history_images
@@ -140,36 +142,6 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
             model=model_id,
             extra_tools=hub.schemas() if hub else [],
         )
-        return _run(config, saved, model, protocol, console, hub, observers)
-
-
-def _start_tools(
-    config: RunConfig, console: Console, stack: contextlib.ExitStack
-) -> ToolHub | None:
-    """MCP servers from --mcp-config, started (or connected) before the run, closed after it."""
-    if config.mcp_config is None:
-        return None
-    mode = config.approve or ("ask" if sys.stdin.isatty() else "read-only")
-    hub = ToolHub(load_mcp_config(config.mcp_config), Approval(mode, _ask_on_terminal))
-    stack.callback(hub.close)
-    console.say(f"MCP tools: {', '.join(hub.tools) or 'none'} (approval: {mode})")
-    return hub
-
-
-def _ask_on_terminal(question: str) -> bool:
-    return input(question).strip().lower() in ("y", "yes")
-
-
-def _run(
-    config: RunConfig,
-    saved: SavedRun | None,
-    model: ModelClient,
-    protocol: QwenComputerUse,
-    console: Console,
-    hub: ToolHub | None,
-    observers: list[Observer] | None,
-) -> RunResult:
-    with build_environment(config) as env, contextlib.ExitStack() as stack:
         takeover = _watch_and_takeover(config, env, console, stack)
         recorder = Recorder.resume(saved.run_dir) if saved else Recorder(config.out)
         if config.record_video:
@@ -185,17 +157,54 @@ def _run(
             takeover=takeover,
             tools=hub,
         )
-        info = {
-            "model": model.model,
-            "model_url": config.model_url,
-            "protocol": protocol.name,
-            "grid": protocol.grid_kind,
-            "env": config.env,
-            "screen": list(env.screen_size),
-            "image_size": list(protocol.image_size(env.screen_size)),
-            "thinking": config.thinking,
-            "max_steps": config.max_steps,
-        }
-        result = loop.run(config.task, info)
+        result = loop.run(config.task, _info(config, model, protocol, env))
     usage = result.usage + saved.usage if saved else result.usage
     return replace(result, run_dir=str(recorder.dir), usage=usage)
+
+
+def _info(
+    config: RunConfig, model: ModelClient, protocol: QwenComputerUse, env: Environment
+) -> dict[str, object]:
+    return {
+        "model": model.model,
+        "model_url": config.model_url,
+        "protocol": protocol.name,
+        "grid": protocol.grid_kind,
+        "env": config.env,
+        "screen": list(env.screen_size),
+        "image_size": list(protocol.image_size(env.screen_size)),
+        "thinking": config.thinking,
+        "max_steps": config.max_steps,
+    }
+
+
+def _builtin_servers(config: RunConfig, env: Environment) -> list[ServerSpec]:
+    """Our own servers, bound to this run: the apps server on the run's display."""
+    if not config.app_tools:
+        return []
+    from environments.desktop import DesktopEnvironment
+
+    if not isinstance(env, DesktopEnvironment):
+        raise AgentError("--app-tools needs the desktop environment")
+    argv = ("-m", "agent.cli", "mcp", "serve", "apps", "--display", env.display.name)
+    return [ServerSpec("apps", "stdio", command=sys.executable, args=argv, env=env.display.env)]
+
+
+def _start_tools(
+    config: RunConfig, env: Environment, console: Console, stack: contextlib.ExitStack
+) -> ToolHub | None:
+    """MCP servers (built-in and from --mcp-config), started before the run, closed after it."""
+    specs = _builtin_servers(config, env)
+    if config.mcp_config is not None:
+        specs += load_mcp_config(config.mcp_config)
+    if not specs:
+        return None
+    mode = config.approve or ("ask" if sys.stdin.isatty() else "read-only")
+    hub = ToolHub(specs, Approval(mode, _ask_on_terminal))
+    stack.callback(hub.close)
+    console.say(f"MCP tools: {', '.join(hub.tools) or 'none'} (approval: {mode})")
+    return hub
+
+
+def _ask_on_terminal(question: str) -> bool:
+    return input(question).strip().lower() in ("y", "yes")

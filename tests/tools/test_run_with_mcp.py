@@ -76,3 +76,27 @@ def test_destructive_tools_are_refused_without_a_person_and_the_model_is_told(tm
     assert not (tmp_path / "notes" / "x.txt").exists()
     assert "refused: notes__write_note may change things and --approve is read-only" in second
     assert "approval: read-only" in err
+
+
+def test_app_tools_act_on_the_runs_own_display(tmp_path):
+    note = tmp_path / "poem.txt"
+    note.write_text("sea")
+    script = [
+        call("apps__launch_app", name="mousepad", args=[str(note)]),
+        call("apps__list_windows"),
+        use(action="terminate", status="success"),
+    ]
+    with ScriptedModelServer(script) as server:
+        process = agent(
+            "run", "open the poem", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            "--app-tools", "--approve", "auto", home=tmp_path,
+        )  # fmt: skip
+        _, err = process.communicate(timeout=90)
+    assert process.returncode == 0, err
+    steps = [
+        json.loads(line) for line in (run_dir_of(err) / "trajectory.jsonl").read_text().splitlines()
+    ]
+    launched = steps[0]["actions"][0]["result"]
+    assert launched.startswith("launched Mousepad") and "poem.txt" in launched
+    assert "poem.txt" in steps[1]["actions"][0]["result"]
+    assert "poem.txt" in (steps[2]["observation"]["focused"] or "")
