@@ -121,6 +121,10 @@ def parser() -> argparse.ArgumentParser:
         "(refuse them; the default otherwise)",
     )  # fmt: skip
     tools.add_argument(
+        "--workspace", type=Path, metavar="DIR",
+        help="offer the built-in filesystem MCP server, rooted at DIR (the only files it touches)",
+    )  # fmt: skip
+    tools.add_argument(
         "--app-tools", action="store_true",
         help="offer the built-in apps MCP server (list and launch apps, focus and close windows)",
     )  # fmt: skip
@@ -144,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
     mcp_cmd = commands.add_parser("mcp", help="serve our tools to other MCP clients")
     mcp_sub = mcp_cmd.add_subparsers(dest="mcp_command", required=True)
     mcp_serve = mcp_sub.add_parser("serve", help="run one of our MCP servers")
-    mcp_serve.add_argument("server", choices=["computer", "apps"])
+    mcp_serve.add_argument("server", choices=["filesystem", "computer", "apps"])
     mcp_serve.add_argument(
         "--root", type=Path, help="the workspace a filesystem server is rooted at"
     )
@@ -204,6 +208,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         mcp_config=args.mcp_config,
         approve=args.approve,
         app_tools=args.app_tools,
+        workspace=args.workspace,
     )
 
 

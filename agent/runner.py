@@ -55,6 +55,7 @@ class RunConfig:
     mcp_config: Path | None = None
     approve: ApprovalMode | None = None  # None: ask on a terminal, read-only otherwise
     app_tools: bool = False
+    workspace: Path | None = None
 
 
 def build_model(config: RunConfig) -> ModelClient:
@@ -179,15 +180,27 @@ def _info(
 
 
 def _builtin_servers(config: RunConfig, env: Environment) -> list[ServerSpec]:
-    """Our own servers, bound to this run: the apps server on the run's display."""
-    if not config.app_tools:
-        return []
-    from environments.desktop import DesktopEnvironment
+    """Our own servers, bound to this run: files of the workspace, apps on the run's display."""
+    specs = []
+    serve = ("-m", "agent.cli", "mcp", "serve")
+    if config.workspace is not None:
+        if not config.workspace.is_dir():
+            raise AgentError(f"the workspace {config.workspace} is not a directory")
+        root = str(config.workspace.resolve())
+        specs.append(
+            ServerSpec("files", "stdio", command=sys.executable,
+                       args=(*serve, "filesystem", "--root", root))
+        )  # fmt: skip
+    if config.app_tools:
+        from environments.desktop import DesktopEnvironment
 
-    if not isinstance(env, DesktopEnvironment):
-        raise AgentError("--app-tools needs the desktop environment")
-    argv = ("-m", "agent.cli", "mcp", "serve", "apps", "--display", env.display.name)
-    return [ServerSpec("apps", "stdio", command=sys.executable, args=argv, env=env.display.env)]
+        if not isinstance(env, DesktopEnvironment):
+            raise AgentError("--app-tools needs the desktop environment")
+        argv = (*serve, "apps", "--display", env.display.name)
+        specs.append(
+            ServerSpec("apps", "stdio", command=sys.executable, args=argv, env=env.display.env)
+        )
+    return specs
 
 
 def _start_tools(

@@ -11,7 +11,7 @@ from mcp.server import MCPServer
 
 from agent.errors import AgentError
 
-SERVERS = ("computer", "apps")
+SERVERS = ("filesystem", "computer", "apps")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,17 @@ class ServeSettings:
 
 @contextlib.contextmanager
 def _server(settings: ServeSettings) -> Iterator[MCPServer]:
+    if settings.name == "filesystem":
+        from tools.filesystem import build_server
+        from tools.fs_sandbox import OutsideWorkspace
+
+        if settings.root is None:
+            raise AgentError("the filesystem server needs --root DIR (the workspace)")
+        try:
+            yield build_server(settings.root)
+        except OutsideWorkspace as exc:
+            raise AgentError(str(exc)) from exc
+        return
     if settings.name in ("computer", "apps"):
         from environments.desktop import DesktopEnvironment, DesktopSettings
         from tools import apps_server, computer_server

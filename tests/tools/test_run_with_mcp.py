@@ -100,3 +100,31 @@ def test_app_tools_act_on_the_runs_own_display(tmp_path):
     assert launched.startswith("launched Mousepad") and "poem.txt" in launched
     assert "poem.txt" in steps[1]["actions"][0]["result"]
     assert "poem.txt" in (steps[2]["observation"]["focused"] or "")
+
+
+def test_summarize_csvs_in_a_workspace(tmp_path):
+    """The issue's example: files through the built-in filesystem server, no GUI needed."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "sales.csv").write_text("month,amount\njan,10\nfeb,30\n")
+    (data / "costs.csv").write_text("month,amount\njan,4\nfeb,6\n")
+    summary = "# Summary\n- sales.csv: 2 rows, amount mean 20\n- costs.csv: 2 rows, amount mean 5\n"
+    script = [
+        call("files__search_files", pattern="*.csv"),
+        call("files__csv_profile", path="sales.csv"),
+        call("files__csv_profile", path="costs.csv"),
+        call("files__write_file", path="summary.md", content=summary),
+        use(action="answer", text="sales average 20, costs average 5"),
+    ]
+    with ScriptedModelServer(script) as server:
+        process = agent(
+            "run", "summarize CSVs in workspace", "--model-url", server.url,
+            "--out", str(tmp_path / "runs"), "--workspace", str(data), "--approve", "auto",
+        )  # fmt: skip
+        out, err = process.communicate(timeout=90)
+        messages = json.dumps(server.requests[2]["messages"])
+    assert process.returncode == 0, err
+    assert out.strip() == "sales average 20, costs average 5"
+    assert (data / "summary.md").read_text() == summary
+    assert "costs.csv\\nsales.csv" in messages  # the search result reached the model
+    assert '\\"mean\\": 20.0' in messages  # and so did the profile
