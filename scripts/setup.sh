@@ -16,10 +16,10 @@ missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if ((${#missing[@]})); then
   echo "setup: installing system packages: ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -37,4 +37,17 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[dev]"
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# The reference MCP filesystem server (npm), for interop tests and as an example server.
+REFERENCE_MCP=.venv/node/node_modules/.bin/mcp-server-filesystem
+if [ ! -x "$REFERENCE_MCP" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "setup: installing Node.js and npm"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  echo "setup: installing the reference MCP filesystem server"
+  npm install --prefix .venv/node --no-audit --no-fund --silent \
+    @modelcontextprotocol/server-filesystem@2026.8.31
 fi

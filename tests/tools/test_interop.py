@@ -1,0 +1,106 @@
+"""Interop with code nobody here wrote: the reference npm filesystem server under our hub, and
+our servers under the SDK's low-level ClientSession with the 2025-11-25 initialize handshake."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import anyio
+import httpx2
+import pytest
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
+
+from tools.hub import Approval, ToolHub
+from tools.mcp_config import ServerSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / ".venv" / "node" / "node_modules" / ".bin" / "mcp-server-filesystem"
+SERVE = ("-m", "agent.cli", "mcp", "serve", "filesystem", "--root")
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    (tmp_path / "a.txt").write_text("from the reference\n")
+    return tmp_path
+
+
+def test_our_hub_drives_the_reference_filesystem_server(workspace):
+    assert REFERENCE.exists(), "run ./scripts/setup.sh: it installs the reference server"
+    hub = ToolHub([ServerSpec("ref", "stdio", command=str(REFERENCE), args=(str(workspace),))],
+                  Approval("read-only"))  # fmt: skip
+    try:
+        tools = hub.tools
+        assert tools["ref__read_text_file"].read_only
+        assert tools["ref__write_file"].destructive
+        text = hub.call("ref__read_text_file", {"path": str(workspace / "a.txt")}).text
+        assert text == "from the reference\n"
+        assert "a.txt" in hub.call("ref__list_directory", {"path": str(workspace)}).text
+        refused = hub.call("ref__write_file", {"path": str(workspace / "b.txt"), "content": "x"})
+        assert "read-only" in (refused.error or "") and not (workspace / "b.txt").exists()
+        escape = hub.call("ref__read_text_file", {"path": str(workspace.parent / "x")})
+        assert escape.error is not None
+    finally:
+        hub.close()
+
+
+async def _talk(read, write) -> tuple[str, list[str], str]:
+    async with ClientSession(read, write) as session:
+        hello = await session.initialize()
+        listed = await session.list_tools()
+        result = await session.call_tool("read_text_file", {"path": "a.txt"})
+        return hello.protocol_version, [t.name for t in listed.tools], result.content[0].text
+
+
+def test_our_server_answers_the_low_level_session_over_stdio(workspace):
+    async def main():
+        params = StdioServerParameters(command=sys.executable, args=[*SERVE, str(workspace)],
+                                       cwd=str(ROOT))  # fmt: skip
+        async with stdio_client(params) as (read, write):
+            return await _talk(read, write)
+
+    version, names, text = anyio.run(main)
+    assert version == "2025-11-25"
+    assert "csv_profile" in names and "read_text_file" in names
+    assert text == "from the reference\n"
+
+
+def test_our_server_answers_the_low_level_session_over_http(workspace):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, *SERVE, str(workspace), "--http", f"127.0.0.1:{port}"], cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        async def main():
+            async with (
+                httpx2.AsyncClient() as client,
+                streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=client) as (
+                    read,
+                    write,
+                ),
+            ):
+                return await _talk(read, write)
+
+        version, names, text = anyio.run(main)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert version == "2025-11-25"
+    assert "edit_file" in names
+    assert text == "from the reference\n"
