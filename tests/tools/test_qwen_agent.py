@@ -37,7 +37,7 @@ def test_an_assistant_uses_computer_use_and_mcp_tools(desktop, hub, tmp_path):
     script = [
         ScriptedTurn(
             calls=(
-                ScriptedCall("computer_use", {"action": "mouse_move", "coordinate": [500, 250]}),
+                ScriptedCall("computer_use", {"action": "left_click", "coordinate": [500, 250]}),
             )
         ),
         ScriptedTurn(calls=(ScriptedCall("notes__write_note", {"name": "qa.txt", "text": "hi"}),)),

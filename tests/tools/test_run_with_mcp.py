@@ -103,28 +103,52 @@ def test_app_tools_act_on_the_runs_own_display(tmp_path):
 
 
 def test_summarize_csvs_in_a_workspace(tmp_path):
-    """The issue's example: files through the built-in filesystem server, no GUI needed."""
+    """The issue's example: three CSVs (one with gaps, one past the read cap) summarised through
+    the built-in filesystem server; the scripted model writes what the profiles told it."""
     data = tmp_path / "data"
     data.mkdir()
-    (data / "sales.csv").write_text("month,amount\njan,10\nfeb,30\n")
+    (data / "sales.csv").write_text("month,amount\njan,10\nfeb,30\nmar,\n")
     (data / "costs.csv").write_text("month,amount\njan,4\nfeb,6\n")
-    summary = "# Summary\n- sales.csv: 2 rows, amount mean 20\n- costs.csv: 2 rows, amount mean 5\n"
-    script = [
-        call("files__search_files", pattern="*.csv"),
-        call("files__csv_profile", path="sales.csv"),
-        call("files__csv_profile", path="costs.csv"),
-        call("files__write_file", path="summary.md", content=summary),
-        use(action="answer", text="sales average 20, costs average 5"),
-    ]
-    with ScriptedModelServer(script) as server:
+    rows = "".join(f"{n},{n % 100}\n" for n in range(20000))
+    (data / "visits.csv").write_text("day,count\n" + rows)
+    assert (data / "visits.csv").stat().st_size > 64 * 1024
+    names = ["costs.csv", "sales.csv", "visits.csv"]
+
+    def reply(request):
+        messages = request["messages"]
+        done = sum(1 for m in messages if m["role"] == "tool")
+        if done == 0:
+            return call("files__search_files", pattern="*.csv")
+        if done <= len(names):
+            return call("files__csv_profile", path=names[done - 1])
+        if done == len(names) + 1:
+            tool_results = [m["content"] for m in messages if m["role"] == "tool"]
+            profiles = [json.loads(result) for result in tool_results[1:]]
+            lines = [
+                f"- {p['file']}: {p['rows']} rows, {p['columns'][1]['name']} mean "
+                f"{p['columns'][1]['mean']}, {p['columns'][1]['nulls']} missing"
+                for p in profiles
+            ]
+            return call("files__write_file", path="summary.md", content="\n".join(lines) + "\n")
+        return use(action="answer", text="wrote summary.md")
+
+    with ScriptedModelServer(reply) as server:
         process = agent(
             "run", "summarize CSVs in workspace", "--model-url", server.url,
             "--out", str(tmp_path / "runs"), "--workspace", str(data), "--approve", "auto",
         )  # fmt: skip
         out, err = process.communicate(timeout=90)
-        messages = json.dumps(server.requests[2]["messages"])
     assert process.returncode == 0, err
-    assert out.strip() == "sales average 20, costs average 5"
-    assert (data / "summary.md").read_text() == summary
-    assert "costs.csv\\nsales.csv" in messages  # the search result reached the model
-    assert '\\"mean\\": 20.0' in messages  # and so did the profile
+    assert out.strip() == "wrote summary.md"
+    assert (data / "summary.md").read_text() == (
+        "- costs.csv: 2 rows, amount mean 5.0, 0 missing\n"
+        "- sales.csv: 3 rows, amount mean 20.0, 1 missing\n"
+        f"- visits.csv: 20000 rows, count mean {sum(n % 100 for n in range(20000)) / 20000}, "
+        "0 missing\n"
+    )
+    steps = [
+        json.loads(line) for line in (run_dir_of(err) / "trajectory.jsonl").read_text().splitlines()
+    ]
+    calls = [s["actions"][0]["tool"] or s["actions"][0]["action"]["kind"] for s in steps]
+    assert calls == ["files__search_files", *["files__csv_profile"] * 3, "files__write_file",
+                     "answer"]  # fmt: skip
