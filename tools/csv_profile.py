@@ -16,11 +16,8 @@ _TRUE_FALSE = {"true", "false", "yes", "no"}
 
 
 def _kind(value: str) -> str:
-    try:
-        int(value)
+    if value.lstrip("+-").isdigit():
         return "int"
-    except ValueError:
-        pass
     try:
         number = float(value)
         return "float" if math.isfinite(number) else "string"
@@ -28,11 +25,13 @@ def _kind(value: str) -> str:
         pass
     if value.lower() in _TRUE_FALSE:
         return "bool"
-    try:
-        date.fromisoformat(value)
-        return "date"
-    except ValueError:
-        return "string"
+    if len(value) == 10 and value[4] == "-":
+        try:
+            date.fromisoformat(value)
+            return "date"
+        except ValueError:
+            pass
+    return "string"
 
 
 _WIDER = {("int", "float"): "float", ("float", "int"): "float"}
@@ -54,7 +53,7 @@ class _Column:
         if value == "" or value.lower() in ("na", "n/a", "null", "none", "nan"):
             self.nulls += 1
             return
-        kind = _kind(value)
+        kind = "string" if self.kind == "string" else _kind(value)
         if self.kind is None or self.kind == kind:
             self.kind = kind
         else:
