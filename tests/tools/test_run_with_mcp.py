@@ -152,3 +152,26 @@ def test_summarize_csvs_in_a_workspace(tmp_path):
     calls = [s["actions"][0]["tool"] or s["actions"][0]["action"]["kind"] for s in steps]
     assert calls == ["files__search_files", *["files__csv_profile"] * 3, "files__write_file",
                      "answer"]  # fmt: skip
+
+
+def test_on_a_terminal_the_person_is_asked_and_no_means_nothing_is_written(tmp_path):
+    from tests.agent.test_takeover import Terminal
+
+    script = [
+        call("notes__write_note", name="x.txt", text="no"),
+        use(action="terminate", status="failure"),
+    ]
+    with ScriptedModelServer(script) as server:
+        term = Terminal(
+            "t", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            "--mcp-config", str(config(tmp_path)),
+        )  # fmt: skip
+        term.expect(
+            r"MCP tool 'write_note' on server 'notes' wants to run with .*'x\.txt'.*\[y/N\]"
+        )
+        term.press("n\n")
+        assert term.wait() == 1, term.output
+        told = json.dumps(server.requests[1]["messages"])
+    assert "approval: ask" in term.output
+    assert not (tmp_path / "notes" / "x.txt").exists()
+    assert "refused by the user: notes__write_note" in told
