@@ -155,6 +155,15 @@ def parser() -> argparse.ArgumentParser:
     mcp_serve.add_argument("--http", metavar="HOST:PORT", help="streamable HTTP instead of stdio")
     mcp_serve.add_argument("--display", help="attach to this X display instead of a private one")
     mcp_serve.add_argument("--screen", type=_screen, default=(1280, 800))
+    bench = commands.add_parser("bench", help="run a task suite and score it")
+    bench.add_argument("suite", type=Path, help="a folder of task files (or one task file)")
+    bench.add_argument("--oracle", action="store_true", help="play each task's reference solution")
+    bench.add_argument("--workers", type=_positive(int), default=1)
+    bench.add_argument("--out", type=Path, default=Path("bench-results"))
+    bench.add_argument("--resume", action="store_true", help="skip tasks already in results.json")
+    bench.add_argument("--model-url", default=DEFAULT_URL)
+    bench.add_argument("--model")
+    bench.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"))
     doctor = commands.add_parser("doctor", help="check the set-up and the model server")
     doctor.add_argument("--model-url", default=DEFAULT_URL)
     doctor.add_argument("--model")
@@ -237,6 +246,54 @@ def view_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_command(args: argparse.Namespace) -> int:
+    result = run(config_from(args))
+    if result.answer is not None:
+        print(result.answer)
+    print(f"run record: {result.run_dir}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def doctor_command(args: argparse.Namespace) -> int:
+    settings = DoctorSettings(
+        model_url=args.model_url,
+        model=args.model,
+        api_key=args.api_key,
+        history_images=args.history_images,
+        max_tokens=args.max_tokens,
+    )
+    return 0 if diagnose(settings) else 1
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    from tasks.bench import BenchSettings, run_suite
+
+    settings = BenchSettings(
+        args.suite, args.out, args.workers, args.oracle, args.model_url, args.model,
+        args.api_key, args.resume,
+    )  # fmt: skip
+    records = run_suite(settings)
+    return 0 if records and all(r["score"] >= 1.0 for r in records) else 1
+
+
+def mcp_command(args: argparse.Namespace) -> int:
+    from tools.serve import ServeSettings
+    from tools.serve import serve as serve_mcp
+
+    serve_mcp(ServeSettings(args.server, args.root, args.http, args.display, args.screen))
+    return 0
+
+
+COMMANDS = {
+    "run": run_command,
+    "serve": serve_command,
+    "view": view_command,
+    "doctor": doctor_command,
+    "bench": bench_command,
+    "mcp": mcp_command,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     root = parser()
     try:
@@ -252,43 +309,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run" and not (args.task or args.resume):
         root.error("agent run needs a TASK, or --resume RUN_DIR")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    if args.command == "doctor":
-        settings = DoctorSettings(
-            model_url=args.model_url,
-            model=args.model,
-            api_key=args.api_key,
-            history_images=args.history_images,
-            max_tokens=args.max_tokens,
-        )
-        return 0 if diagnose(settings) else 1
-    if args.command == "mcp":
-        from tools.serve import ServeSettings
-        from tools.serve import serve as serve_mcp
-
-        try:
-            serve_mcp(ServeSettings(args.server, args.root, args.http, args.display, args.screen))
-        except AgentError as exc:
-            print(f"agent: {exc}", file=sys.stderr)
-            return 1
-        return 0
-    if args.command in ("serve", "view"):
-        try:
-            return serve_command(args) if args.command == "serve" else view_command(args)
-        except AgentError as exc:
-            print(f"agent: {exc}", file=sys.stderr)
-            return 1
     try:
-        result = run(config_from(args))
+        return COMMANDS[args.command](args)
     except AgentError as exc:
         print(f"agent: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("agent: interrupted", file=sys.stderr)
         return 130
-    if result.answer is not None:
-        print(result.answer)
-    print(f"run record: {result.run_dir}", file=sys.stderr)
-    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,146 @@
+"""Task files: what to do, where, how to set it up, how to judge it, and a reference solution.
+
+A task is one YAML file (documented by `tasks/task.schema.json`). Loading is strict: an unknown
+field, a missing file or a bad evaluator name fails with the task id, the field and what was
+expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agent.errors import AgentError
+
+SETUP_STEPS = {"write_file", "run", "launch", "wait_window", "sleep"}
+SOLUTION_STEPS = {"click_window", "click", "type", "key", "tool", "answer", "terminate", "wait"}
+_TOP = {"id", "instruction", "params", "environment", "setup", "max_steps", "evaluators",
+        "solution", "tools"}  # fmt: skip
+
+
+class TaskError(AgentError):
+    """A task file that cannot be used; the message names the task, the field and the fix."""
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    instruction: str
+    path: Path
+    screen: tuple[int, int] = (1280, 800)
+    setup: tuple[Step, ...] = ()
+    max_steps: int = 15
+    evaluators: tuple[Step, ...] = ()
+    solution: tuple[Step, ...] = ()
+    tools: tuple[str, ...] = ()  # built-in MCP servers the task offers: "files", "apps"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _steps(task_id: str, name: str, raw: Any, allowed: set[str]) -> tuple[Step, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise TaskError(f"task {task_id}: {name} must be a list of steps")
+    steps = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict) or len(item) != 1:
+            raise TaskError(f"task {task_id}: {name}[{index}] must be one 'kind: arguments' pair")
+        ((kind, args),) = item.items()
+        if kind not in allowed:
+            raise TaskError(
+                f"task {task_id}: {name}[{index}] has unknown kind {kind!r}; "
+                f"expected one of {', '.join(sorted(allowed))}"
+            )
+        steps.append(Step(kind, args if isinstance(args, dict) else {"value": args}))
+    return tuple(steps)
+
+
+class _Keep(dict[str, Any]):
+    """Parameters for str.format_map; placeholders filled at run time ({workspace}) stay."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(value: Any, params: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        return value.format_map(_Keep(params)) if params else value
+    if isinstance(value, list):
+        return [_fill(v, params) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, params) for k, v in value.items()}
+    return value
+
+
+def load_task(path: Path | str) -> Task:
+    from tasks.evaluators import EVALUATORS
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TaskError(f"task file {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        raise TaskError(f"task file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        raise TaskError(f"task file {path}: expected a mapping with a string 'id'")
+    task_id = data["id"]
+    unknown = set(data) - _TOP
+    if unknown:
+        raise TaskError(
+            f"task {task_id}: unknown field {sorted(unknown)[0]!r}; "
+            f"the fields are {', '.join(sorted(_TOP))}"
+        )
+    if not isinstance(data.get("instruction"), str):
+        raise TaskError(f"task {task_id}: 'instruction' must be a string")
+    params = data.get("params") or {}
+    data = _fill(data, params)
+    environment = data.get("environment") or {}
+    if environment.get("type", "desktop") != "desktop":
+        raise TaskError(f"task {task_id}: environment.type {environment.get('type')!r}: "
+                        "expected desktop")  # fmt: skip
+    evaluators = _steps(task_id, "evaluators", data.get("evaluators"), set(EVALUATORS))
+    if not evaluators:
+        raise TaskError(f"task {task_id}: 'evaluators' needs at least one evaluator")
+    setup = _steps(task_id, "setup", data.get("setup"), SETUP_STEPS)
+    for step in setup:
+        source = step.args.get("from")
+        if step.kind == "write_file" and source and not (path.parent / source).exists():
+            raise TaskError(f"task {task_id}: setup write_file from {source!r}: no such file "
+                            f"next to {path.name}")  # fmt: skip
+    screen = environment.get("screen", [1280, 800])
+    return Task(
+        id=task_id,
+        instruction=data["instruction"],
+        path=path,
+        screen=(int(screen[0]), int(screen[1])),
+        setup=setup,
+        max_steps=int(data.get("max_steps", 15)),
+        evaluators=evaluators,
+        solution=_steps(task_id, "solution", data.get("solution"), SOLUTION_STEPS),
+        tools=tuple(data.get("tools") or ()),
+        params=params,
+    )
+
+
+def load_suite(folder: Path | str) -> list[Task]:
+    folder = Path(folder)
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else [folder]
+    if not files:
+        raise TaskError(f"no task files (*.yaml) in {folder}")
+    tasks = [load_task(file) for file in files]
+    seen: set[str] = set()
+    for task in tasks:
+        if task.id in seen:
+            raise TaskError(f"task {task.id}: the id is used twice in {folder}")
+        seen.add(task.id)
+    return tasks

@@ -1,0 +1,125 @@
+"""One task in one process (pyautogui drives one display per process): set up a fresh desktop,
+attempt the task, evaluate the real end state, tear everything down, print the result as JSON.
+
+    python -m tasks.worker TASK.yaml --out DIR (--oracle | --model-url URL [--model NAME])
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from agent.loop import AgentLoop, LoopSettings
+from agent.model import ModelClient, ModelSettings
+from agent.protocols.qwen import QwenComputerUse, QwenSettings
+from agent.scripted import ScriptedModelServer
+from agent.trajectory import Recorder
+from environments.desktop import DesktopEnvironment, DesktopSettings
+from tasks.evaluators import Probe, evaluate_one
+from tasks.oracle import oracle_replies
+from tasks.spec import Task, load_task
+from tools.hub import Approval, ToolHub
+from tools.mcp_config import ServerSpec
+
+
+def _setup(task: Task, env: DesktopEnvironment, workspace: Path, home: Path) -> None:
+    extra = {"HOME": str(home)}
+    for step in task.setup:
+        args = step.args
+        if step.kind == "write_file":
+            target = workspace / args["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if "from" in args:
+                shutil.copyfile(task.path.parent / args["from"], target)
+            else:
+                target.write_text(args.get("content", ""), encoding="utf-8")
+        elif step.kind == "run":
+            subprocess.run(["bash", "-c", args["value"]], cwd=workspace, check=True, timeout=60,
+                           env=env.display.child_env(extra))  # fmt: skip
+        elif step.kind == "launch":
+            argv = [part.replace("{workspace}", str(workspace)) for part in args["value"]]
+            env.launch(argv, extra)
+        elif step.kind == "wait_window":
+            env.wait_for_window(args["value"], float(args.get("timeout", 15)))
+        elif step.kind == "sleep":
+            time.sleep(float(args["value"]))
+
+
+def _hub(task: Task, workspace: Path, stack: contextlib.ExitStack) -> ToolHub | None:
+    if "files" not in task.tools:
+        return None
+    serve = ("-m", "agent.cli", "mcp", "serve", "filesystem", "--root", str(workspace))
+    hub = ToolHub([ServerSpec("files", "stdio", command=sys.executable, args=serve)],
+                  Approval("auto"))  # fmt: skip
+    stack.callback(hub.close)
+    return hub
+
+
+def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[str, Any]:
+    started = time.monotonic()
+    folder = out / task.id
+    shutil.rmtree(folder, ignore_errors=True)
+    workspace, home = folder / "workspace", folder / "home"
+    workspace.mkdir(parents=True)
+    home.mkdir()
+    with (
+        DesktopEnvironment(DesktopSettings(screen=task.screen)) as env,
+        contextlib.ExitStack() as stack,
+    ):
+        _setup(task, env, workspace, home)
+        hub = _hub(task, workspace, stack)
+        protocol = QwenComputerUse(QwenSettings(), model=model.model or "",
+                                   extra_tools=hub.schemas() if hub else [])  # fmt: skip
+        if oracle:
+            server = stack.enter_context(ScriptedModelServer(oracle_replies(task, env, protocol)))
+            model = ModelSettings(base_url=server.url, model=None, max_retries=1)
+        client = ModelClient(model)
+        recorder = Recorder(folder, run_id="run")
+        loop = AgentLoop(env, client, protocol, LoopSettings(max_steps=task.max_steps),
+                         [recorder], tools=hub)  # fmt: skip
+        instruction = task.instruction.replace("{workspace}", str(workspace))
+        result = loop.run(instruction, {"task": task.id, "model": client.model})
+        probe = Probe(workspace, result.status, result.answer,
+                      tuple(w.title for w in env.windows()), env.display.child_env())  # fmt: skip
+        scores, errors = [], []
+        for step in task.evaluators:
+            score, error = evaluate_one(probe, step.kind, step.args)
+            scores.append(score)
+            errors += [error] if error else []
+    return {
+        "id": task.id,
+        "score": min(scores) if scores else 0.0,
+        "status": result.status,
+        "reason": result.reason.splitlines()[0],
+        "steps": result.steps,
+        "seconds": round(time.monotonic() - started, 2),
+        "tokens": result.usage.prompt_tokens + result.usage.completion_tokens,
+        "run_dir": str(recorder.dir),
+        "errors": errors,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tasks.worker")
+    parser.add_argument("task", type=Path)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--oracle", action="store_true")
+    parser.add_argument("--model-url")
+    parser.add_argument("--model")
+    parser.add_argument("--api-key")
+    args = parser.parse_args(argv)
+    model = ModelSettings(base_url=args.model_url or "", model=args.model, api_key=args.api_key)
+    record = run_task(load_task(args.task), args.out, args.oracle, model)
+    print(json.dumps(record, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

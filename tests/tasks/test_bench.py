@@ -1,0 +1,47 @@
+"""`agent bench`: the shipped desktop suite under --oracle, a broken task, resume."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITE = ROOT / "tasks" / "suites" / "desktop"
+
+
+def bench(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "agent.cli", "bench", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+
+
+def test_every_shipped_task_passes_under_the_oracle_with_two_workers(tmp_path):
+    result = bench(str(SUITE), "--oracle", "--workers", "2", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    records = json.loads((tmp_path / "results.json").read_text())
+    assert len(records) == len(list(SUITE.glob("*.yaml")))
+    assert all(r["score"] == 1.0 for r in records), records
+    assert "success rate: " in result.stdout and "(100%)" in result.stdout
+    for record in records:
+        assert (Path(record["run_dir"]) / "trajectory.jsonl").exists()
+
+
+def test_a_crashing_task_scores_zero_the_suite_goes_on_and_resume_skips_finished(tmp_path):
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "ok.yaml").write_text((SUITE / "infeasible-impress-deck.yaml").read_text())
+    (suite / "crash.yaml").write_text(
+        "id: crash\ninstruction: x\nsetup:\n  - run: 'exit 3'\n"
+        "evaluators:\n  - terminated: {status: failure}\nsolution:\n  - terminate: failure\n"
+    )
+    out = tmp_path / "out"
+    first = bench(str(suite), "--oracle", "--out", str(out))
+    assert first.returncode == 1
+    records = {r["id"]: r for r in json.loads((out / "results.json").read_text())}
+    assert records["infeasible-impress-deck"]["score"] == 1.0
+    assert records["crash"]["score"] == 0.0 and records["crash"]["status"] == "error"
+    assert "the task crashed" in records["crash"]["reason"]
+    again = bench(str(suite), "--oracle", "--out", str(out), "--resume")
+    assert "resuming: 2 of 2 tasks already finished" in again.stdout
+    assert "[1/" not in again.stdout  # nothing ran again

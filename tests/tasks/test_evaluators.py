@@ -1,0 +1,87 @@
+"""Every evaluator passes on the right end state and fails on a wrong one; crashes score 0."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tasks.evaluators import EVALUATORS, Probe, evaluate_one
+
+
+@pytest.fixture
+def probe(tmp_path) -> Probe:
+    (tmp_path / "a.txt").write_text("Hello, Wörld\n")
+    (tmp_path / "t.csv").write_text("x,y\n1,2.0001\n")
+    (tmp_path / "d.json").write_text('{"n": 1.0001, "l": [1, "a"]}')
+    return Probe(tmp_path, "success", "The total is 1,234.5 euros", ("haiku.txt - Mousepad",),
+                 dict(os.environ))  # fmt: skip
+
+
+CASES = [
+    ("file_exists", {"path": "a.txt"}, {"path": "b.txt"}),
+    ("file_absent", {"path": "b.txt"}, {"path": "a.txt"}),
+    (
+        "text_equals",
+        {"path": "a.txt", "expected": "Hello, Wörld"},
+        {"path": "a.txt", "expected": "Hello"},
+    ),
+    (
+        "text_contains",
+        {"path": "a.txt", "expected": ["Hello", "Wörld"]},
+        {"path": "a.txt", "expected": "World"},
+    ),
+    ("text_regex", {"path": "a.txt", "pattern": r"W\w+ld"}, {"path": "a.txt", "pattern": r"^\d"}),
+    (
+        "csv_equal",
+        {"path": "t.csv", "expected": "x,y\n1,2", "tolerance": 0.01},
+        {"path": "t.csv", "expected": "x,y\n1,2"},
+    ),
+    (
+        "json_equal",
+        {"path": "d.json", "expected": {"n": 1, "l": [1, "a"]}, "tolerance": 0.001},
+        {"path": "d.json", "expected": {"n": 1, "l": [1, "b"]}},
+    ),
+    (
+        "command_output",
+        {"command": "cat a.txt | wc -l", "expected": "1"},
+        {"command": "echo 2", "expected": "1"},
+    ),
+    ("window_title", {"contains": "haiku.txt"}, {"contains": "Firefox"}),
+    (
+        "answer_match",
+        {"expected": "1234.5", "mode": "number"},
+        {"expected": "1200", "mode": "number"},
+    ),
+    (
+        "answer_match",
+        {"expected": "the TOTAL is 1,234.5 euros!", "mode": "normalized"},
+        {"expected": "1,234.5", "mode": "exact"},
+    ),
+    ("terminated", {"status": "success"}, {"status": "failure"}),
+    (
+        "all_of",
+        {"value": [{"file_exists": {"path": "a.txt"}}, {"terminated": {"status": "success"}}]},
+        {"value": [{"file_exists": {"path": "a.txt"}}, {"file_exists": {"path": "z"}}]},
+    ),
+    (
+        "any_of",
+        {"value": [{"file_exists": {"path": "z"}}, {"file_exists": {"path": "a.txt"}}]},
+        {"value": [{"file_exists": {"path": "z"}}]},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "right", "wrong"), CASES)
+def test_each_evaluator_has_a_passing_and_a_failing_case(probe, name, right, wrong):
+    assert evaluate_one(probe, name, right) == (1.0, None)
+    assert evaluate_one(probe, name, wrong) == (0.0, None)
+
+
+def test_every_evaluator_is_covered():
+    assert {name for name, _, _ in CASES} == set(EVALUATORS)
+
+
+def test_a_crash_inside_an_evaluator_scores_zero_with_the_reason(probe):
+    score, error = evaluate_one(probe, "text_equals", {"path": "missing.txt", "expected": "x"})
+    assert score == 0.0 and "text_equals failed: FileNotFoundError" in (error or "")
