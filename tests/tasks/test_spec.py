@@ -64,3 +64,15 @@ def test_missing_files_and_duplicate_ids(tmp_path):
 def test_the_shipped_suite_loads():
     tasks = load_suite(Path(__file__).resolve().parents[2] / "tasks" / "suites" / "desktop")
     assert len(tasks) >= 5 and all(task.solution for task in tasks)
+
+
+def test_the_shipped_tasks_follow_the_json_schema():
+    import json
+
+    import jsonschema
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / "tasks"
+    schema = json.loads((root / "task.schema.json").read_text())
+    for path in sorted((root / "suites" / "desktop").glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
