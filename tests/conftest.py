@@ -6,9 +6,9 @@ need a desktop of their own run `agent` in a subprocess.
 
 from __future__ import annotations
 
-import os
-import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from subprocess import Popen
 
 import pytest
 
@@ -22,24 +22,22 @@ def desktop() -> Iterator[DesktopEnvironment]:
 
 
 @pytest.fixture
-def apps(desktop: DesktopEnvironment, tmp_path) -> Iterator[list]:
-    """Start apps with `apps.append(desktop.launch(...))`; they are closed after the test.
+def apps(desktop: DesktopEnvironment, tmp_path: Path) -> Iterator[Callable[..., Popen[bytes]]]:
+    """`apps(argv, env=None)` starts an app on the desktop; every app it started is stopped
+    after the test.
 
-    Each test gets a private HOME so app settings and session restore do not leak between tests.
+    Each test's apps get a private HOME (and a session bus of their own, see
+    VirtualDisplay.launch), so app settings and session restore do not leak between tests or
+    into the home of the user running them.
     """
-    launched: list = []
+    launched: list[Popen[bytes]] = []
     home = tmp_path / "home"
-    home.mkdir()
 
-    def launch(argv: list[str]):
-        process = desktop.launch(
-            argv, {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
-        )
+    def launch(argv: Sequence[str], env: Mapping[str, str] | None = None) -> Popen[bytes]:
+        process = desktop.launch(argv, env, home=home)
         launched.append(process)
         return process
 
-    yield launch  # type: ignore[misc]
+    yield launch
     for process in launched:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=5)
+        desktop.display.stop(process)

@@ -7,9 +7,11 @@ connect under a fresh Xvfb, and an open display would let any local client in.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -19,12 +21,14 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 from agent.errors import EnvironmentFailure
 
 _COOKIE = b"MIT-MAGIC-COOKIE-1"
 _FAMILY_LOCAL, _FAMILY_WILD = 256, 0xFFFF
 SETUP_HINT = "install the desktop tooling with ./scripts/setup.sh"
+_X11_TOOLKITS = {"GDK_BACKEND": "x11", "QT_QPA_PLATFORM": "xcb"}
 
 
 def _xauth_entry(family: int, address: bytes, number: bytes, cookie: bytes) -> bytes:
@@ -54,7 +58,8 @@ class VirtualDisplay:
 
     @classmethod
     def attach(cls, name: str) -> VirtualDisplay:
-        """An existing display given by the user: nothing is started, nothing is ever killed."""
+        """An existing display given by the user: nothing is started on it, and the display and
+        what already runs on it are never stopped (close() stops only what `launch` started)."""
         display = cls()
         display.owned = False
         display.name = name
@@ -64,23 +69,59 @@ class VirtualDisplay:
         return display
 
     def start(self, timeout: float = 15.0) -> VirtualDisplay:
-        _require("Xvfb", "setxkbmap", *(["openbox"] if self.window_manager else []))
+        """Start Xvfb, the session bus, the US layout and the window manager; on any failure
+        stop whatever already started, so a failed start leaves no process behind."""
+        _require("Xvfb", "setxkbmap", "xprop", *(["openbox"] if self.window_manager else []))
         self._dir = Path(tempfile.mkdtemp(prefix="agent-display-"))
+        try:
+            self._start_xvfb(timeout)
+            self._start_session_bus()
+            layout = subprocess.run(
+                ["setxkbmap", "-display", self.name, "us"],
+                env=self.child_env(),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+            if layout.returncode != 0:
+                raise EnvironmentFailure(
+                    f"setxkbmap failed on {self.name}: {layout.stderr.strip()}"
+                )
+            if self.window_manager:
+                self._spawn(["openbox", "--sm-disable"], env=self.child_env())
+                self._wait_for_window_manager(timeout)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _start_xvfb(self, timeout: float) -> None:
+        assert self._dir is not None
         auth = self._dir / "Xauthority"
         cookie = secrets.token_bytes(16)
+        # The server reads the cookie once at start-up (with -noreset, never again), whatever
+        # the display number; clients need an entry for their number, written once it is known.
         auth.write_bytes(_xauth_entry(_FAMILY_WILD, b"", b"", cookie))
         width, height = self.size
+        log = self._dir / "xvfb.log"
         read_fd, write_fd = os.pipe()
         try:
-            xvfb = self._spawn(
-                ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
-                 "-nolisten", "tcp", "-auth", str(auth), "-noreset", "-br"],
-                pass_fds=(write_fd,),
-            )  # fmt: skip
+            with log.open("wb") as stderr:
+                xvfb = self._spawn(
+                    ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
+                     "-nolisten", "tcp", "-auth", str(auth), "-noreset", "-br"],
+                    pass_fds=(write_fd,),
+                    output=stderr,
+                )  # fmt: skip
             os.close(write_fd)
-            number = self._read_display_number(read_fd, xvfb, timeout)
+            number = _read_display_number(read_fd, xvfb, timeout)
         finally:
             os.close(read_fd)
+        if not number.isdigit():
+            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+            raise EnvironmentFailure(
+                f"Xvfb did not start within {timeout:g} s: {' / '.join(tail) or 'no output'}"
+            )
         self.name = f":{number}"
         host = socket.gethostname().encode()
         auth.write_bytes(
@@ -88,28 +129,10 @@ class VirtualDisplay:
             + _xauth_entry(_FAMILY_WILD, b"", number.encode(), cookie)
         )
         self.env = {"DISPLAY": self.name, "XAUTHORITY": str(auth)}
-        self._start_session_bus()
-        subprocess.run(["setxkbmap", "-display", self.name, "us"], env=self.child_env(), check=True)
-        if self.window_manager:
-            self._spawn(["openbox", "--sm-disable"], env=self.child_env())
-            self._wait_for_window_manager(timeout)
-        return self
-
-    def _read_display_number(self, fd: int, xvfb: subprocess.Popen[bytes], timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        data = b""
-        while not data.endswith(b"\n"):
-            if time.monotonic() > deadline or xvfb.poll() is not None:
-                self.close()
-                raise EnvironmentFailure("Xvfb did not start: is another X server misbehaving?")
-            chunk = os.read(fd, 64)
-            if not chunk:
-                break
-            data += chunk
-        return data.decode().strip()
 
     def _start_session_bus(self) -> None:
-        """Apps like mousepad are single-instance over D-Bus; a bus per display keeps them apart."""
+        """Apps like mousepad are single-instance over D-Bus; a bus per display keeps them apart
+        (on the caller's bus, a second mousepad would open its window on the caller's screen)."""
         if shutil.which("dbus-daemon") is None:
             return
         assert self._dir is not None
@@ -121,11 +144,17 @@ class VirtualDisplay:
         deadline = time.monotonic() + 5
         while not socket_path.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={socket_path}"
+        if socket_path.exists():
+            self.env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={socket_path}"
 
     def _wait_for_window_manager(self, timeout: float) -> None:
+        window_manager = self._processes[-1]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if window_manager.poll() is not None:
+                raise EnvironmentFailure(
+                    f"the window manager exited on {self.name} (status {window_manager.returncode})"
+                )
             probe = subprocess.run(
                 ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"],
                 env=self.child_env(),
@@ -138,35 +167,84 @@ class VirtualDisplay:
         raise EnvironmentFailure(f"the window manager did not start on {self.name}")
 
     def child_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """The environment for a program on this display (and only this display)."""
-        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "XAUTHORITY")}
+        """The environment for a program on this display (and only this display).
+
+        WAYLAND_DISPLAY is dropped and GTK/Qt are told to use X11: under a Wayland session they
+        would otherwise open their windows on the user's screen. On a private display without a
+        bus of its own, the caller's session bus is dropped for the same reason.
+        """
+        dropped = {"DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY"}
+        if self.owned:
+            dropped.add("DBUS_SESSION_BUS_ADDRESS")
+        env = {k: v for k, v in os.environ.items() if k not in dropped}
+        env.update(_X11_TOOLKITS)
         env.update(self.env)
         env.update(extra or {})
         return env
 
     def _spawn(
-        self, argv: Sequence[str], env: Mapping[str, str] | None = None, **kwargs: object
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        output: IO[bytes] | None = None,
+        **kwargs: Any,
     ) -> subprocess.Popen[bytes]:
+        stream = output if output is not None else subprocess.DEVNULL
         process = subprocess.Popen(
             list(argv),
             env=dict(env) if env is not None else None,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=stream,
+            stderr=stream,
             start_new_session=True,
             preexec_fn=_die_with_parent,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
         self._processes.append(process)
         return process
 
     def launch(
-        self, argv: Sequence[str], env: Mapping[str, str] | None = None
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        *,
+        home: str | os.PathLike[str] | None = None,
+        log: str | os.PathLike[str] | None = None,
     ) -> subprocess.Popen[bytes]:
-        """Start an app on this display in its own process group; closed with the display."""
-        return self._spawn(argv, env=self.child_env(env))
+        """Start an app on this display in its own process group; stopped with the display.
+
+        `home` gives the app a HOME (and XDG config, data, cache and state dirs) of its own, so
+        its settings and session restore start clean. An app whose HOME or XDG_CONFIG_HOME
+        differs from ours runs under `dbus-run-session`: settings are written by the bus's
+        dconf service, which would otherwise write them into the caller's home. `log` collects
+        the app's stdout and stderr (default: discarded).
+        """
+        overrides = dict(env or {})
+        if home is not None:
+            overrides.update(_home_env(Path(home)))
+        full_env = self.child_env(overrides)
+        if shutil.which(argv[0], path=full_env.get("PATH")) is None:
+            raise FileNotFoundError(f"{argv[0]} not found on PATH: install it first")
+        if home is not None:
+            Path(home).mkdir(parents=True, exist_ok=True)
+        command = list(argv)
+        if _own_home(full_env) and shutil.which("dbus-run-session", path=full_env.get("PATH")):
+            full_env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+            command = ["dbus-run-session", "--", *command]
+        if log is None:
+            return self._spawn(command, env=full_env)
+        with open(log, "ab") as output:
+            return self._spawn(command, env=full_env, output=output)
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        """Stop one launched app and everything in its process group."""
+        _kill_group(process)
+        if process in self._processes:
+            self._processes.remove(process)
 
     def close(self) -> None:
+        """Stop everything this object started (the apps it launched too); safe to call twice.
+        An attached display itself is never stopped."""
         for process in reversed(self._processes):
             _kill_group(process)
         self._processes.clear()
@@ -190,14 +268,55 @@ def _die_with_parent() -> None:
     _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def _read_display_number(fd: int, xvfb: subprocess.Popen[bytes], timeout: float) -> str:
+    """The number Xvfb writes to -displayfd once it accepts connections ('' if it never does)."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while not data.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or xvfb.poll() is not None:
+            return ""
+        ready, _, _ = select.select([fd], [], [], min(remaining, 0.1))
+        if ready:
+            chunk = os.read(fd, 64)
+            if not chunk:
+                return ""
+            data += chunk
+    return data.decode().strip()
+
+
+def _home_env(home: Path) -> dict[str, str]:
+    return {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+    }
+
+
+def _own_home(env: Mapping[str, str]) -> bool:
+    """Whether a child's HOME or config dir differs from this process's."""
+    return any(env.get(name) != os.environ.get(name) for name in ("HOME", "XDG_CONFIG_HOME"))
+
+
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
+    """SIGTERM the process group, SIGKILL it if the leader lingers.
+
+    The group is signalled even when its leader has exited, since a launcher's children (bus,
+    dconf service) may live on; but only until the leader is reaped: an unreaped leader keeps
+    its pid, so the group cannot be someone else's, while a reaped one's pid may be reused.
+    """
+    if process.returncode is not None:
         return
     try:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=3)
     except (ProcessLookupError, PermissionError):
+        process.poll()
         return
+    try:
+        process.wait(timeout=3)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=3)

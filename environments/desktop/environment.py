@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from os import PathLike
 from subprocess import Popen
 
 import mss
@@ -96,8 +97,16 @@ class DesktopEnvironment(Environment):
         settled = wait_until_still(self._grab, self.settings.settle)
         return replace(result, settle_seconds=settled.seconds, settled=settled.settled)
 
-    def launch(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> Popen[bytes]:
-        return self.display.launch(argv, env)
+    def launch(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        *,
+        home: str | PathLike[str] | None = None,
+        log: str | PathLike[str] | None = None,
+    ) -> Popen[bytes]:
+        """Start an app on this desktop (see VirtualDisplay.launch for `home` and `log`)."""
+        return self.display.launch(argv, env, home=home, log=log)
 
     def windows(self) -> list[WindowInfo]:
         return self._windows.list()
@@ -125,7 +134,7 @@ class DesktopEnvironment(Environment):
         self._windows.close_window(window_id)
 
     def close(self) -> None:
-        for closer in (self._windows.close, self._mss.close):
+        for closer in (self.input.close, self._windows.close, self._mss.close):
             with contextlib.suppress(Exception):  # the display may be gone; close the rest
                 closer()
         self.display.close()

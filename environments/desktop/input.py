@@ -1,4 +1,4 @@
-"""Mouse and keyboard on one X display: pyautogui, with xdotool or the clipboard for text that
+"""Mouse and keyboard on one X display: pyautogui, with the clipboard or xdotool for text that
 pyautogui cannot type.
 
 pyautogui connects to `$DISPLAY` once, when it is imported, and keeps that connection for the
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import string
 import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from types import ModuleType
@@ -19,24 +20,45 @@ from typing import Literal
 
 from agent import actions as A
 from agent.errors import EnvironmentFailure
-from environments.desktop.keymap import keysym
+from environments.desktop.clipboard import CHUNK, SelectionPaster
+from environments.desktop.keymap import PYAUTOGUI_MISTYPED, keysym
 
 TextInput = Literal["auto", "xdotool", "clipboard"]
-_TYPABLE = set(string.ascii_letters + string.digits + string.punctuation + " \t") - set("<>")
+_TYPABLE = set(string.ascii_letters + string.digits + string.punctuation + " \t") - set(
+    PYAUTOGUI_MISTYPED
+)
 _BUTTONS = {"left": "left", "right": "right", "middle": "middle"}
 _DRAG_STEPS = 8
+_MULTI_CLICK_INTERVAL = 0.03  # a hand-like gap, well inside GTK (400 ms) and xterm (250 ms)
 
-_bound_display: str | None = None
+
+def _screen_less(name: str) -> str:
+    """':3', ':3.0' and 'unix:3' all name display 3 of this machine."""
+    host, _, rest = name.partition(":")
+    number = rest.split(".")[0]
+    return f"{'' if host in ('', 'unix', 'localhost') else host}:{number}"
+
+
+def bound_display() -> str | None:
+    """The display an already imported pyautogui is connected to, if any."""
+    x11 = sys.modules.get("pyautogui._pyautogui_x11")
+    if x11 is None:
+        return None
+    return str(x11._display.get_display_name())
 
 
 def bind_pyautogui(env: Mapping[str, str]) -> ModuleType:
-    """Import pyautogui bound to the display in `env` (DISPLAY, XAUTHORITY)."""
-    global _bound_display
+    """Import pyautogui bound to the display in `env` (DISPLAY, XAUTHORITY).
+
+    DISPLAY and XAUTHORITY are set in this process's environment first, because pyautogui reads
+    them while it is imported; if pyautogui already drives another display, this is an error.
+    """
     display = env["DISPLAY"]
-    if _bound_display not in (None, display):
+    bound = bound_display()
+    if bound is not None and _screen_less(bound) != _screen_less(display):
         raise EnvironmentFailure(
-            f"one desktop per process: pyautogui is bound to {_bound_display} in this process "
-            f"and cannot drive {display}; run each desktop in its own process"
+            f"one desktop per process: pyautogui is bound to {bound} in this process and "
+            f"cannot drive {display}; run each desktop in its own process"
         )
     os.environ["DISPLAY"] = display
     if "XAUTHORITY" in env:
@@ -46,16 +68,16 @@ def bind_pyautogui(env: Mapping[str, str]) -> ModuleType:
     pyautogui.FAILSAFE = False  # a model may legitimately click the top-left corner
     pyautogui.PAUSE = 0  # settling is measured, not slept
     pyautogui.MINIMUM_DURATION = 0
-    _bound_display = display
     return pyautogui
 
 
 class Input:
     def __init__(self, env: Mapping[str, str], text_input: TextInput = "auto") -> None:
-        # xdotool and xclip read the text's encoding from the locale
+        # xdotool reads the text's encoding from the locale
         self.env = {**env, "LC_ALL": "C.UTF-8"}
         self.text_input = text_input
         self.gui = bind_pyautogui(env)
+        self._paster: SelectionPaster | None = None
 
     def perform(self, action: A.Action) -> None:
         gui = self.gui
@@ -64,7 +86,7 @@ class Input:
                 action.x,
                 action.y,
                 clicks=action.count,
-                interval=0.03,
+                interval=_MULTI_CLICK_INTERVAL if action.count > 1 else 0.0,
                 button=_BUTTONS[action.button],
             )
         elif isinstance(action, A.Move):
@@ -85,9 +107,10 @@ class Input:
             time.sleep(action.seconds)
 
     def key(self, keys: tuple[str, ...]) -> None:
-        """Press a chord: pyautogui where it maps every key, else xdotool with X keysyms."""
+        """Press a chord, modifiers first, released in reverse: pyautogui where it maps every
+        key correctly, else xdotool with X keysyms (pyautogui drops unmapped keys silently)."""
         mapping = self.gui.platformModule.keyboardMapping
-        if all(mapping.get(k) for k in keys):
+        if all(mapping.get(k) and k not in PYAUTOGUI_MISTYPED for k in keys):
             self.gui.hotkey(*keys)
         else:
             self._run(["xdotool", "key", "--clearmodifiers", "+".join(keysym(k) for k in keys)])
@@ -105,38 +128,44 @@ class Input:
         gui.mouseUp(button="left")
 
     def type(self, text: str) -> None:
-        """Plain ASCII through pyautogui; anything else pasted, or typed by xdotool on request.
+        """Type `text`, one line at a time, with an Enter press for each newline (in a form or
+        a terminal, Enter submits; a pasted newline may not).
 
-        pyautogui maps characters to keys itself and gets non-ASCII wrong and `<`/`>` wrong on
-        some layouts; xdotool remaps a spare key per character and apps sometimes miss the
-        remapping, dropping a character. A paste is one event: nothing is dropped.
+        A line of plain ASCII goes through pyautogui. pyautogui gets non-ASCII wrong and `<`/`>`
+        wrong on some layouts, so any other line is pasted (auto, clipboard) or typed by xdotool
+        on request: xdotool remaps a spare key per character and apps sometimes miss the
+        remapping, dropping a character, while a paste is one event.
         """
-        method = self.text_input
-        if method == "auto":
-            method = "pyautogui" if set(text) <= _TYPABLE | {"\n"} else "clipboard"
-        if method == "clipboard":
-            self._paste(text)
-        elif method == "xdotool":
-            self._run(["xdotool", "type", "--delay", "12", "--", text])
-        else:
-            for index, line in enumerate(text.split("\n")):
-                if index:
-                    self.gui.press("enter")
+        for index, line in enumerate(text.replace("\r\n", "\n").split("\n")):
+            if index:
+                self.gui.press("enter")
+            if not line:
+                continue
+            method = self.text_input
+            if method == "auto":
+                method = "pyautogui" if set(line) <= _TYPABLE else "clipboard"
+            if method == "clipboard":
+                self._paste(line)
+            elif method == "xdotool":
+                self._run(["xdotool", "type", "--delay", "12", "--", line])
+            else:
                 self.gui.write(line)
 
     def _paste(self, text: str) -> None:
-        """Put `text` in both selections and press Shift+Insert, which pastes in GTK, Qt,
-        browsers and office apps (CLIPBOARD) as well as in xterm (PRIMARY)."""
-        for selection in ("clipboard", "primary"):
-            subprocess.run(
-                ["xclip", "-selection", selection],
-                input=text.encode(),
-                env=self.env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=True,
-            )
+        """Paste through both selections with Shift+Insert, which pastes CLIPBOARD in GTK, Qt,
+        browsers and office apps and PRIMARY in xterm; returns once the app has the text."""
+        if self._paster is None:
+            self._paster = SelectionPaster(self.env["DISPLAY"])
+        for start in range(0, len(text), CHUNK):
+            self._paster.paste(text[start : start + CHUNK], self._press_paste)
+
+    def _press_paste(self) -> None:
         self.gui.hotkey("shift", "insert")
+
+    def close(self) -> None:
+        if self._paster is not None:
+            self._paster.close()
+            self._paster = None
 
     def _run(self, argv: list[str]) -> None:
         result = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=60)

@@ -1,8 +1,12 @@
-"""Canonical key names (agent.keys) as X keysyms, for the keys pyautogui does not map.
+"""Canonical key names (agent.keys) as X keysyms, for the chords pyautogui cannot press.
 
-pyautogui silently ignores a key it has no mapping for; those chords go through xdotool with
-these keysyms instead, so a key press is never dropped without a word.
+pyautogui silently ignores a key it has no mapping for, and presses Shift plus the key that
+carries `<` for `<` (which gives `>` on layouts with a <LSGT> key, US pc105 among them); those
+chords go through xdotool with these keysyms instead, so a key press is never dropped or
+changed without a word.
 """
+
+PYAUTOGUI_MISTYPED = frozenset("<>")
 
 KEYSYMS = {
     "enter": "Return", "tab": "Tab", "space": "space", "backspace": "BackSpace",
@@ -15,9 +19,16 @@ KEYSYMS = {
     "volumemute": "XF86AudioMute", "playpause": "XF86AudioPlay",
     "nexttrack": "XF86AudioNext", "prevtrack": "XF86AudioPrev",
     **{f"f{n}": f"F{n}" for n in range(1, 25)},
+    "`": "grave", "~": "asciitilde", "!": "exclam", "@": "at", "#": "numbersign",
+    "$": "dollar", "%": "percent", "^": "asciicircum", "&": "ampersand", "*": "asterisk",
+    "(": "parenleft", ")": "parenright", "-": "minus", "_": "underscore", "=": "equal",
+    "+": "plus", "[": "bracketleft", "{": "braceleft", "]": "bracketright",
+    "}": "braceright", "\\": "backslash", "|": "bar", ";": "semicolon", ":": "colon",
+    "'": "apostrophe", '"': "quotedbl", ",": "comma", "<": "less", ".": "period",
+    ">": "greater", "/": "slash", "?": "question",
 }  # fmt: skip
 
 
 def keysym(key: str) -> str:
-    """The X keysym of a canonical key; single characters go to xdotool as they are."""
+    """The X keysym of a canonical key; letters and digits are their own keysyms."""
     return KEYSYMS.get(key, key)

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import time
-from pathlib import Path
-
 import pytest
 
 from agent import actions as A
+from tests.environments.desktop.helpers import (
+    editor,
+    pointer,
+    primary,
+    ready,
+    save,
+    wait_until,
+)
 
-
-def pointer(desktop) -> tuple[int, int]:
-    out = subprocess.run(
-        ["xdotool", "getmouselocation", "--shell"],
-        env=desktop.display.child_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    values = dict(line.split("=") for line in out.split())
-    return int(values["X"]), int(values["Y"])
-
-
-def primary(desktop) -> str:
-    return subprocess.run(
-        ["xclip", "-o", "-selection", "primary"],
-        env=desktop.display.child_env(),
-        capture_output=True,
-        text=True,
-        timeout=5,
-    ).stdout
+pytestmark = pytest.mark.timeout(60)
 
 
 class Terminal:
@@ -41,9 +25,8 @@ class Terminal:
     def __init__(self, desktop, apps, title: str, script: str) -> None:
         apps(["xterm", "-title", title, "-geometry", f"{self.COLUMNS}x{self.ROWS}+40+40",
               "-e", "bash", "-c", script])  # fmt: skip
-        self.window = desktop.wait_for_window(title)
+        self.window = ready(desktop, title)
         self.cell = (self.window.width - 4) / self.COLUMNS, (self.window.height - 4) / self.ROWS
-        time.sleep(0.3)
 
     def at(self, column: float, row: int) -> tuple[int, int]:
         width, height = self.cell
@@ -91,31 +74,63 @@ def test_scroll_moves_the_view(desktop, apps):
     assert int(primary(desktop)) == before
 
 
-def editor(desktop, apps, path: Path, content: str = ""):
-    path.write_text(content)
-    apps(["mousepad", str(path)])
-    window = desktop.wait_for_window(path.name)
-    time.sleep(0.3)
-    desktop.execute(A.Click(*window.center))
-    return window
-
-
-def save(desktop, path: Path, expected: str) -> str:
-    desktop.execute(A.Key(("ctrl", "s")))
-    deadline = time.monotonic() + 5
-    while path.read_text() != expected and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return path.read_text()
+def test_horizontal_scroll_moves_the_view_right_and_back(desktop, apps, tmp_path):
+    settings = tmp_path / "home" / ".config" / "gtk-3.0" / "settings.ini"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("[Settings]\ngtk-cursor-blink=false\n")  # a still caret, still pixels
+    path = tmp_path / "wide.txt"
+    window = editor(desktop, apps, path, "".join(f"{n:<10}" for n in range(300)) + "\n")
+    box = (window.x, window.y, window.x + window.width, window.y + window.height)
+    before = desktop.screenshot().crop(box)
+    desktop.execute(A.Scroll(*window.center, dx=5))
+    assert desktop.screenshot().crop(box) != before
+    desktop.execute(A.Scroll(*window.center, dx=-5))
+    assert desktop.screenshot().crop(box) == before
 
 
 def test_typing_ascii_symbols_and_non_ascii_lands_in_the_file(desktop, apps, tmp_path):
     path = tmp_path / "typed.txt"
     editor(desktop, apps, path)
-    text = "plain <tags> & @/~|\\ {braces}\nGrüße, 海 — café ñ 日本語"
+    text = "plain <tags> & @/~|\\ {braces}\nGrüße, 海 — café ñ 日本語\n\nmixed ASCII then é"
     result = desktop.execute(A.Type(text))
     assert result.ok and result.settled
     desktop.execute(A.Type("\nend"))
     assert save(desktop, path, text + "\nend") == text + "\nend"
+
+
+def test_each_newline_is_an_enter_press_after_its_line(desktop, apps, tmp_path):
+    """A form or a shell acts on Enter: each line arrives whole before the Enter after it."""
+    out = tmp_path / "lines.txt"
+    script = f'read -r a; read -r b; read -r c; printf "%s|%s|%s" "$a" "$b" "$c" > {out}'
+    apps(["xterm", "-title", "read-lines", "-e", "bash", "-c", script], {"LC_ALL": "C.UTF-8"})
+    window = ready(desktop, "read-lines")
+    desktop.execute(A.Click(*window.center))
+    desktop.execute(A.Type("Grüße, 海 <b>\nplain @/~ ascii\n"))
+    desktop.execute(A.Type("café\n"))
+    assert wait_until(out.exists)
+    assert out.read_text() == "Grüße, 海 <b>|plain @/~ ascii|café"
+    assert primary(desktop) == ""  # the typed text does not linger in the selections
+
+
+def test_pasting_where_nothing_takes_text_gives_up_and_touches_nothing(desktop):
+    desktop.execute(A.Click(1270, 790))  # the bare desktop: nothing takes the keyboard
+    before = desktop.screenshot().tobytes()
+    result = desktop.execute(A.Type("Grüße"))
+    assert result.ok and result.act_seconds < 2
+    assert desktop.screenshot().tobytes() == before
+
+
+def test_xdotool_types_text_when_asked_to(desktop, apps, tmp_path):
+    """Only ASCII here: xdotool types other characters by remapping a spare key, and mousepad
+    missed the first remapped character in about 3 runs of 8 (why `auto` pastes instead)."""
+    path = tmp_path / "xdotool.txt"
+    editor(desktop, apps, path)
+    desktop.input.text_input = "xdotool"
+    try:
+        desktop.execute(A.Type("a <b> c @/~ {x}\nnext"))
+    finally:
+        desktop.input.text_input = "auto"
+    assert save(desktop, path, "a <b> c @/~ {x}\nnext") == "a <b> c @/~ {x}\nnext"
 
 
 def test_key_chords_select_all_and_replace(desktop, apps, tmp_path):
@@ -125,43 +140,25 @@ def test_key_chords_select_all_and_replace(desktop, apps, tmp_path):
     desktop.execute(A.Type("new"))
     desktop.execute(A.Key(("ctrl", "shift", "left")))  # select the word back
     desktop.execute(A.Type("fresh"))
-    assert save(desktop, path, "fresh") == "fresh"
+    for key in ("<", ">", "@", "/", "space", "menu", "escape"):  # menu opens one, escape shuts
+        desktop.execute(A.Key((key,)))
+    assert save(desktop, path, "fresh<>@/ ") == "fresh<>@/ "
 
 
-@pytest.mark.parametrize(
-    ("action", "error"),
-    [
-        (A.Click(1280, 5), "off the 1280x800 screen"),
-        (A.Drag(5, 5, 5, -1), "off the 1280x800 screen"),
-        (A.Scroll(5, 5), "non-zero amount"),
-        (A.Key(("ctrl", "nosuchkey")), "unknown key"),
-        (A.Wait(-2), "wait takes 0 to 60"),
-    ],
-)
-def test_invalid_actions_touch_nothing(desktop, action, error):
-    desktop.execute(A.Move(321, 123))
-    before = desktop.screenshot().tobytes()
-    result = desktop.execute(action)
-    assert error in (result.error or "")
-    assert pointer(desktop) == (321, 123)
-    assert desktop.screenshot().tobytes() == before
+def test_double_and_triple_clicks_select_a_word_and_a_line_in_an_editor(desktop, apps, tmp_path):
+    """Every line is one long word (then spaced words), so any click on the text hits one."""
+    path = tmp_path / "words.txt"
+    lines = ["w" * 300] * 60
+    window = editor(desktop, apps, path, "\n".join(lines) + "\n")
+    desktop.execute(A.Click(*window.center, count=2))
+    desktop.execute(A.Type("X"))
+    saved = save(desktop, path).splitlines()
+    assert saved.count("X") == 1 and saved.count("w" * 300) == 59
 
-
-def test_observation_reports_pointer_and_focused_window(desktop, apps):
-    apps(["xterm", "-title", "focus-me", "-e", "sleep", "60"])
-    window = desktop.wait_for_window("focus-me")
-    desktop.execute(A.Click(*window.center))
-    observation = desktop.observe()
-    assert observation.pointer == window.center
-    assert observation.focused == "focus-me"
-    assert observation.size == (1280, 800)
-    pixel = observation.image.getpixel(window.center)
-    assert pixel == (255, 255, 255)  # xterm's white background, at screen pixels
-
-
-def test_settling_waits_for_a_window_to_appear(desktop, apps):
-    apps(["xterm", "-title", "late", "-e", "bash", "-c", "sleep 0.4; printf 'ready'; sleep 60"])
-    window = desktop.wait_for_window("late")
-    result = desktop.execute(A.Click(*window.center))
-    assert result.settled
-    assert result.settle_seconds < 2.0
+    line = "a b c " * 80
+    path = tmp_path / "lines.txt"
+    window = editor(desktop, apps, path, "\n".join([line] * 60) + "\n")
+    desktop.execute(A.Click(*window.center, count=3))
+    desktop.execute(A.Type("Y"))
+    saved = save(desktop, path).splitlines()
+    assert saved.count("Y") == 1 and saved.count(line) == 59

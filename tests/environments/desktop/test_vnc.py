@@ -7,8 +7,8 @@ import pytest
 
 from agent import actions as A
 from environments.desktop.vnc import VncServer
+from tests.environments.desktop.helpers import pointer
 from tests.environments.desktop.rfb import RFBClient
-from tests.environments.desktop.test_input import pointer
 
 
 @pytest.mark.parametrize("view_only", [True, False])
@@ -27,8 +27,7 @@ def test_a_vnc_client_sees_the_display_and_only_drives_it_when_allowed(desktop, 
         assert pointer(desktop) == ((5, 5) if view_only else (700, 500))
     finally:
         client.close()
-        server.process.terminate()
-        server.process.wait(timeout=5)
+        desktop.display.stop(server.process)  # x11vnc sometimes ignores SIGTERM for seconds
 
 
 def test_the_server_listens_on_loopback_only(desktop):
@@ -38,5 +37,4 @@ def test_the_server_listens_on_loopback_only(desktop):
         lines = [line for line in listening.splitlines() if f":{server.port} " in line]
         assert lines and all("127.0.0.1" in line or "[::1]" in line for line in lines)
     finally:
-        server.process.terminate()
-        server.process.wait(timeout=5)
+        desktop.display.stop(server.process)
