@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from agent.model import ModelClient, ModelSettings
 from agent.protocols.qwen import QwenComputerUse, QwenSettings
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn, VLLMConfig
 from agent.trajectory import Recorder, read_trajectory
+from tests.environments.desktop.helpers import pointer
 
 
 def use(**arguments) -> ScriptedTurn:
@@ -24,18 +24,6 @@ def use(**arguments) -> ScriptedTurn:
 
 
 DONE = use(action="terminate", status="success")
-
-
-def pointer(desktop) -> tuple[int, int]:
-    out = subprocess.run(
-        ["xdotool", "getmouselocation", "--shell"],
-        env=desktop.display.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    values = dict(line.split("=") for line in out.split())
-    return int(values["X"]), int(values["Y"])
 
 
 def run_loop(desktop, server, tmp_path, *, model="", max_steps=10, **qwen):

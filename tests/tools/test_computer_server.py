@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
 from agent.imaging import decode
+from tests.servers import free_port, wait_for_port
 from tools.hub import Approval, ToolHub
 from tools.mcp_config import ServerSpec
 
 SERVE = ("-m", "agent.cli", "mcp", "serve", "computer")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(params=["stdio", "http"])
@@ -36,13 +29,7 @@ def computer(request):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port)
     hub = ToolHub([ServerSpec("computer", "streamable-http", url=f"http://127.0.0.1:{port}/mcp")])
     yield hub
     hub.close()

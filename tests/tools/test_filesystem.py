@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, wait_for_port
 from tools.hub import Approval, ToolHub
 from tools.mcp_config import ServerSpec
 
@@ -151,22 +150,14 @@ def test_a_huge_sparse_file_is_paged(files, workspace):
 
 
 def test_over_streamable_http(workspace):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, *SERVE, str(workspace), "--http", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         hub = ToolHub([ServerSpec("fs", "streamable-http", url=f"http://127.0.0.1:{port}/mcp")])
         try:
             assert "alpha" in hub.call("fs__read_text_file", {"path": "notes/a.txt"}).text

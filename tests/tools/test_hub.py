@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from agent.errors import AgentError
 from agent.imaging import decode
+from tests.servers import free_port, wait_for_port
 from tools.hub import Approval, ToolHub
 from tools.mcp_config import ServerSpec, parse_config
 
@@ -95,12 +94,6 @@ def test_destructive_tools_need_approval(tmp_path, mode, answer, allowed):
         assert len(asked) == 1  # the read-only echo was not asked about
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_streamable_http_servers_from_the_common_config_shape(tmp_path):
     port = free_port()
     process = subprocess.Popen(
@@ -109,13 +102,7 @@ def test_streamable_http_servers_from_the_common_config_shape(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         specs = parse_config(
             {"mcpServers": {"remote": {"url": f"http://127.0.0.1:{port}/mcp",
                                        "type": "streamable-http", "headers": {"X-Test": "1"}}}}

@@ -3,10 +3,8 @@ our servers under the SDK's low-level ClientSession with the 2025-11-25 initiali
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import anyio
@@ -16,6 +14,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
+from tests.servers import free_port, wait_for_port
 from tools.hub import Approval, ToolHub
 from tools.mcp_config import ServerSpec
 
@@ -71,21 +70,13 @@ def test_our_server_answers_the_low_level_session_over_stdio(workspace):
 
 
 def test_our_server_answers_the_low_level_session_over_http(workspace):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, *SERVE, str(workspace), "--http", f"127.0.0.1:{port}"], cwd=ROOT,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
 
         async def main():
             async with (

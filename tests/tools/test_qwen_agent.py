@@ -10,7 +10,7 @@ from qwen_agent.agents import Assistant
 
 from agent.protocols.qwen import QwenComputerUse, QwenSettings
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn, VLLMConfig
-from tests.environments.desktop.test_input import pointer
+from tests.environments.desktop.helpers import pointer
 from tools.hub import Approval, ToolHub
 from tools.mcp_config import ServerSpec
 from tools.qwen_agent import computer_use_tool, mcp_tools
