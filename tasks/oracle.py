@@ -29,11 +29,21 @@ def oracle_replies(
 
     def turn_for(step: Step) -> ScriptedTurn:
         args = step.args
-        if step.kind == "click_window":
+        if step.kind in ("click_window", "drag_window", "scroll_window"):
             window = env.wait_for_window(args["title"], float(args.get("timeout", 10)))
             x = window.x + int(args.get("x", window.width // 2))
             y = window.y + int(args.get("y", window.height // 2))
-            return _use(action="left_click", coordinate=list(grid.from_screen(x, y)))
+            at = list(grid.from_screen(x, y))
+            if step.kind == "scroll_window":
+                return _use(action="scroll", coordinate=at, pixels=int(args["clicks"]))
+            if step.kind == "drag_window":
+                end = grid.from_screen(window.x + int(args["x2"]), window.y + int(args["y2"]))
+                return _use(action="left_click_drag", start_coordinate=at, coordinate=list(end))
+            action = {"left": "left_click", "middle": "middle_click", "right": "right_click"}
+            name = action[args.get("button", "left")]
+            if int(args.get("count", 1)) > 1:
+                name = {2: "double_click", 3: "triple_click"}[int(args["count"])]
+            return _use(action=name, coordinate=at)
         if step.kind == "click":
             return _use(
                 action="left_click", coordinate=list(grid.from_screen(args["x"], args["y"]))

@@ -16,7 +16,8 @@ import yaml
 from agent.errors import AgentError
 
 SETUP_STEPS = {"write_file", "run", "launch", "wait_window", "sleep"}
-SOLUTION_STEPS = {"click_window", "click", "type", "key", "tool", "answer", "terminate", "wait"}
+SOLUTION_STEPS = {"click_window", "drag_window", "scroll_window", "click", "type", "key", "tool",
+                  "answer", "terminate", "wait"}  # fmt: skip
 _TOP = {"id", "instruction", "params", "environment", "setup", "max_steps", "evaluators",
         "solution", "tools"}  # fmt: skip
 
