@@ -94,20 +94,25 @@ def test_destructive_tools_need_approval(tmp_path, mode, answer, allowed):
         assert len(asked) == 1  # the read-only echo was not asked about
 
 
-def test_streamable_http_servers_from_the_common_config_shape(tmp_path):
+@pytest.mark.parametrize(
+    ("flag", "entry"),
+    [
+        ("--http", {"url": "http://127.0.0.1:{port}/mcp", "type": "streamable-http",
+                    "headers": {"X-Test": "1"}}),
+        ("--sse", {"url": "http://127.0.0.1:{port}/sse", "type": "sse"}),
+    ],
+)  # fmt: skip
+def test_http_servers_from_the_common_config_shape(tmp_path, flag, entry):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, SERVER, str(tmp_path), "--http", str(port)],
+        [sys.executable, SERVER, str(tmp_path), flag, str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)
-        specs = parse_config(
-            {"mcpServers": {"remote": {"url": f"http://127.0.0.1:{port}/mcp",
-                                       "type": "streamable-http", "headers": {"X-Test": "1"}}}}
-        )  # fmt: skip
-        hub = ToolHub(specs, Approval("auto"))
+        entry = {**entry, "url": entry["url"].format(port=port)}
+        hub = ToolHub(parse_config({"mcpServers": {"remote": entry}}), Approval("auto"))
         try:
             assert hub.call("remote__echo", {"text": "over http"}).text == "echo: over http"
         finally:
