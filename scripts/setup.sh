@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   xvfb openbox xdotool xclip x11-xkb-utils x11-utils
   fonts-dejavu-core fonts-wqy-zenhei
-  mousepad xterm scrot dbus-daemon
+  mousepad xterm scrot dbus-daemon gnumeric pcmanfm
   adb chromium chromium-driver x11vnc ffmpeg iproute2
 )
 
