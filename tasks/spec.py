@@ -104,7 +104,13 @@ def load_task(path: Path | str) -> Task:
     if not isinstance(data.get("instruction"), str):
         raise TaskError(f"task {task_id}: 'instruction' must be a string")
     params = data.get("params") or {}
-    data = _fill(data, params)
+    try:
+        data = _fill(data, params)
+    except (ValueError, AttributeError, IndexError, KeyError) as exc:
+        raise TaskError(
+            f"task {task_id}: a '{{...}}' that is not a parameter ({exc}); write '{{{{' and "
+            "'}}' for literal braces in a task with params"
+        ) from exc
     environment = data.get("environment") or {}
     if environment.get("type", "desktop") != "desktop":
         raise TaskError(f"task {task_id}: environment.type {environment.get('type')!r}: "

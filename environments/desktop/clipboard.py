@@ -23,6 +23,7 @@ from Xlib.protocol import event, request
 
 _SELECTIONS = ("CLIPBOARD", "PRIMARY")
 _TEXT_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "STRING", "TEXT")
+_QUIET = 0.15  # seconds without a request after the text was taken: the paste is done
 CHUNK = 16_384  # characters per paste; a property must fit in one X request
 
 
@@ -64,17 +65,22 @@ class SelectionPaster:
             self.display.sync()
 
     def _serve(self, data: bytes, timeout: float) -> bool:
+        """Answer requests until the text was taken and then no request came for `_QUIET`
+        seconds: some apps (Chromium) fetch a new selection as soon as it changes hands, and
+        fetch it again for the paste itself."""
         deadline = time.monotonic() + timeout
+        served = False
         while True:
             while self.display.pending_events():
                 asked = self.display.next_event()
                 if asked.type == X.SelectionRequest and self._answer(asked, data):
                     # a round trip, so the answer is queued for the app before our next key
                     self.display.get_input_focus()
-                    return True
+                    served = True
+                    deadline = time.monotonic() + _QUIET
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return False
+                return served
             select.select([self.display.fileno()], [], [], remaining)
 
     def _answer(self, asked: event.SelectionRequest, data: bytes) -> bool:
