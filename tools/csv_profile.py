@@ -1,40 +1,68 @@
 """A CSV file summarised without loading it: columns, inferred types, counts, numeric ranges.
 
-The model asks for a profile instead of reading a large file into its context.
+The model asks for a profile instead of reading a large file into its context. The file is
+streamed in batches of rows (memory stays flat whatever its size); each column gets a type
+(int, float, bool, date or string: the narrowest that fits every non-empty value, int widening
+to float), its count of empty values (blank, NA, N/A, null, none, nan), min/max/mean for
+numbers, earliest/latest for dates, and a few example values; the first rows come as samples.
 """
 
 from __future__ import annotations
 
 import csv
-import math
+import functools
+import os
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-_TRUE_FALSE = {"true", "false", "yes", "no"}
+BATCH = 4096  # rows profiled together, column by column
+MAX_COLUMNS = 200  # columns described in one profile
+_LINE_LIMIT = 1 << 20  # characters per physical line read: a file with no newlines stays bounded
+_NULLS = frozenset({"na", "n/a", "null", "none", "nan"})
+_BOOLS = frozenset({"true", "false", "yes", "no"})
+_INT = re.compile(r"[+-]?\d{1,30}", re.ASCII).fullmatch
+_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII).fullmatch
+_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?", re.ASCII
+).fullmatch
 
 
-def _kind(value: str) -> str:
-    if value.lstrip("+-").isdigit():
-        return "int"
+def _all_dates(values: list[str]) -> bool:
+    if not all(map(_DATE, values)):
+        return False
     try:
-        number = float(value)
-        return "float" if math.isfinite(number) else "string"
+        for value in values:
+            date.fromisoformat(value[:10])
     except ValueError:
-        pass
-    if value.lower() in _TRUE_FALSE:
-        return "bool"
-    if len(value) == 10 and value[4] == "-":
-        try:
-            date.fromisoformat(value)
-            return "date"
-        except ValueError:
-            pass
+        return False
+    return True
+
+
+_FITS: dict[str, Callable[[list[str]], bool]] = {
+    "int": lambda values: all(map(_INT, values)),
+    "float": lambda values: all(map(_FLOAT, values)),
+    "date": _all_dates,
+    "bool": lambda values: all(value.lower() in _BOOLS for value in values),
+}
+
+
+def _kind_of(values: list[str], hint: str | None) -> str:
+    """The narrowest type every value fits, trying the column's type so far first."""
+    for kind in (hint, "int", "float", "date", "bool"):
+        if kind in _FITS and _FITS[kind](values):
+            return kind
     return "string"
 
 
-_WIDER = {("int", "float"): "float", ("float", "int"): "float"}
+def _widen(old: str | None, new: str) -> str:
+    if old is None or old == new:
+        return new
+    return "float" if {old, new} == {"int", "float"} else "string"
 
 
 @dataclass
@@ -43,64 +71,100 @@ class _Column:
     kind: str | None = None
     nulls: int = 0
     count: int = 0
-    total: float = 0.0
-    low: float | None = None
-    high: float | None = None
+    total: float = 0
+    low: Any = None
+    high: Any = None
     examples: list[str] = field(default_factory=list)
 
-    def add(self, value: str) -> None:
-        value = value.strip()
-        if value == "" or value.lower() in ("na", "n/a", "null", "none", "nan"):
-            self.nulls += 1
+    def add(self, values: tuple[str, ...]) -> None:
+        present = [v for v in map(str.strip, values) if v and v.lower() not in _NULLS]
+        self.nulls += len(values) - len(present)
+        if not present:
             return
-        kind = "string" if self.kind == "string" else _kind(value)
-        if self.kind is None or self.kind == kind:
-            self.kind = kind
-        else:
-            self.kind = _WIDER.get((self.kind, kind), "string")
-        if kind in ("int", "float"):
-            number = float(value)
-            self.count += 1
-            self.total += number
-            self.low = number if self.low is None else min(self.low, number)
-            self.high = number if self.high is None else max(self.high, number)
-        if len(self.examples) < 3 and value not in self.examples:
-            self.examples.append(value)
+        if len(self.examples) < 3:
+            fresh = (value for value in dict.fromkeys(present) if value not in self.examples)
+            self.examples += islice(fresh, 3 - len(self.examples))
+        if self.kind == "string":
+            return
+        self.kind = _widen(self.kind, _kind_of(present, self.kind))
+        if self.kind in ("int", "float"):
+            numbers = list(map(int if self.kind == "int" else float, present))
+            self.count += len(numbers)
+            self.total += sum(numbers)
+            self._range(min(numbers), max(numbers))
+        elif self.kind == "date":
+            self._range(min(present), max(present))
+
+    def _range(self, low: Any, high: Any) -> None:
+        self.low = low if self.low is None else min(self.low, low)
+        self.high = high if self.high is None else max(self.high, high)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.kind or "empty", "nulls": self.nulls}
         if self.kind in ("int", "float") and self.count:
-            out |= {"min": self.low, "max": self.high, "mean": round(self.total / self.count, 6)}
+            cast = int if self.kind == "int" else float
+            out |= {"min": cast(self.low), "max": cast(self.high)}
+            out["mean"] = round(self.total / self.count, 6)
+        elif self.kind == "date":
+            out |= {"min": self.low, "max": self.high}
         out["examples"] = self.examples
         return out
 
 
 def profile(path: Path, sample_rows: int = 5) -> dict[str, Any]:
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        sample = handle.read(64 * 1024)
+    """The profile of the CSV file at `path` (UTF-8, delimiter sniffed, first row the header)."""
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        dialect = _dialect(handle.read(64 * 1024))
         handle.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(handle, dialect)
+        lines = iter(functools.partial(handle.readline, _LINE_LIMIT), "")
+        reader = csv.reader(lines, dialect)
         header = next(reader, [])
-        columns = [_Column(name) for name in header]
-        rows, samples = 0, []
-        for row in reader:
-            if not row:
-                continue
-            rows += 1
-            if len(samples) < sample_rows:
-                samples.append(row)
-            for column, value in zip(columns, row, strict=False):
-                column.add(value)
-            for column in columns[len(row) :]:
-                column.nulls += 1
-    return {
+        columns = [_Column(name.strip()) for name in header]
+        rows, ragged, samples = 0, 0, []
+        for batch in _batches(reader, len(columns)):
+            rows += len(batch.rows)
+            ragged += batch.ragged
+            samples += batch.originals[: max(0, sample_rows - len(samples))]
+            by_column = zip(*batch.rows, strict=True)  # rows are padded to the header's width
+            for column, values in zip(columns[:MAX_COLUMNS], by_column, strict=False):
+                column.add(values)
+    result: dict[str, Any] = {
         "file": path.name,
+        "bytes": os.path.getsize(path),
         "delimiter": dialect.delimiter,
         "rows": rows,
-        "columns": [c.summary() for c in columns],
+        "columns": [column.summary() for column in columns[:MAX_COLUMNS]],
         "sample_rows": samples,
     }
+    if ragged:
+        result["ragged_rows"] = ragged  # rows with more or fewer fields than the header
+    if len(columns) > MAX_COLUMNS:
+        result["columns_not_shown"] = len(columns) - MAX_COLUMNS
+    return result
+
+
+def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    if "\x00" in sample:
+        raise ValueError("not a CSV file: it contains NUL bytes")
+    whole_lines = sample[: sample.rfind("\n") + 1] or sample
+    try:
+        return csv.Sniffer().sniff(whole_lines, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+@dataclass
+class _Batch:
+    rows: list[list[str]]  # padded or cut to the header's width
+    originals: list[list[str]]
+    ragged: int
+
+
+def _batches(reader: Iterator[list[str]], width: int) -> Iterator[_Batch]:
+    while raw := list(islice(reader, BATCH)):
+        originals = [row for row in raw if row]  # blank lines are no rows
+        rows, ragged = originals, 0
+        if any(len(row) != width for row in originals):
+            ragged = sum(len(row) != width for row in originals)
+            rows = [(row + [""] * width)[:width] for row in originals]
+        yield _Batch(rows, originals, ragged)

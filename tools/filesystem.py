@@ -1,233 +1,413 @@
-"""The `filesystem` MCP server, rooted at a workspace (see tools.fs_sandbox for containment).
+"""The built-in `filesystem` MCP server: the files of one workspace folder, and nothing else.
 
+    python -m tools.filesystem --root DIR                      # stdio
+    python -m tools.filesystem --root DIR --http 127.0.0.1:8765  # streamable HTTP at /mcp
     agent mcp serve filesystem --root DIR [--http 127.0.0.1:PORT]
 
-Paths are relative to the workspace (absolute paths inside it work too). Large files are read
-in pages, never whole into a reply.
+In Python: `build_server(root)` gives the `MCPServer`; `serve(root, transport, host, port)` runs
+it. Over HTTP it binds loopback unless told otherwise, and the SDK then refuses requests whose
+Host or Origin header is not loopback (DNS rebinding); there is no authentication, so do not
+bind it to a public address.
+
+Tools (paths are relative to the workspace; absolute paths inside it work too):
+
+- read-only: list_directory, directory_tree, read_text_file, read_multiple_files,
+  search_files, get_file_info, csv_profile
+- create_directory: changes the workspace but destroys nothing
+- destructive: write_file, edit_file, move_file
+
+Every path goes through `tools.fs_sandbox` (the reference server's containment rules). A reply
+holds at most 64 KiB of a file: `read_text_file` pages (offset/limit) and says where to read on,
+and `csv_profile` summarises a CSV of any size. Every failure comes back to the client as a
+tool result with `is_error=True` and a message saying what was refused and why.
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
 import difflib
-import fnmatch
-import json
+import errno
+import functools
+import logging
 import os
 import re
 import shutil
 import stat
 import time
+from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
+from pydantic import BaseModel, ConfigDict
 
 from tools.csv_profile import profile
 from tools.fs_sandbox import OutsideWorkspace, Sandbox
+from tools.fs_text import PAGE, NotText, grep, read_head, read_page, read_tail
+from tools.fs_walk import entry_kind, matcher, tree, walk
 
-READ = ToolAnnotations(read_only_hint=True, destructive_hint=False)
-CREATE = ToolAnnotations(read_only_hint=False, destructive_hint=False)
-CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True)
-PAGE = 64 * 1024  # bytes per read, at most
-MAX_RESULTS = 200
+READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
+CREATE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False)
+MAX_ENTRIES = 1000  # lines of a listing or tree
+MAX_MATCHES = 500  # results of a search
+MAX_EDIT = 8 << 20  # bytes of a file edit_file loads
+MANY_FILES, MANY_FILES_PAGE = 20, 16 * 1024
+DEFAULT_PORT = 8765
+_log = logging.getLogger(__name__)
+_F = TypeVar("_F", bound=Callable[..., Any])
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
-def build_server(root: Path | str) -> MCPServer:  # noqa: C901 - one closure per tool
-    box = Sandbox(root)
-    server = MCPServer("filesystem", instructions=f"Files under the workspace {box.root}.")
+class Edit(BaseModel):
+    """One exact replacement: `old_text` must occur exactly once in the file."""
 
-    def path_of(path: str, exists: bool = True) -> Path:
-        try:
-            resolved = box.resolve(path)
-        except OutsideWorkspace as exc:
-            raise ToolError(str(exc)) from exc
-        if exists and not resolved.exists():
-            raise ToolError(f"{path!r} does not exist")
-        return resolved
+    model_config = ConfigDict(extra="forbid")
+    old_text: str
+    new_text: str
 
-    @server.tool(annotations=READ)
-    def list_directory(path: str = ".") -> str:
-        """Entries of a directory: [DIR] or [FILE] with sizes."""
-        folder = path_of(path)
-        if not folder.is_dir():
+
+class FileTools:
+    """The tools as plain methods over one Sandbox; `build_server` registers them."""
+
+    def __init__(self, box: Sandbox) -> None:
+        self.box = box
+
+    def _existing(self, path: str) -> Path:
+        real = self.box.resolve(path)
+        if not real.exists():
+            raise ToolError(f"{path!r} does not exist in the workspace")
+        return real
+
+    def _folder(self, path: str) -> Path:
+        real = self._existing(path)
+        if not real.is_dir():
             raise ToolError(f"{path!r} is not a directory")
-        lines = []
-        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-            if entry.is_dir():
-                lines.append(f"[DIR]  {entry.name}/")
-            else:
-                lines.append(f"[FILE] {entry.name} ({entry.lstat().st_size} bytes)")
+        return real
+
+    def _file(self, path: str) -> Path:
+        real = self._existing(path)
+        if not real.is_file():
+            raise ToolError(f"{path!r} is not a regular file")
+        return real
+
+    def list_directory(self, path: str = ".") -> str:
+        """The entries of a directory, one a line: [DIR], [FILE] with its size in bytes, [LINK]
+        with its target, [OTHER]; then a count."""
+        folder, lines = self._folder(path), []
+        counts = {"directories": 0, "files": 0, "links": 0, "others": 0}
+        size = 0
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if len(lines) < MAX_ENTRIES:
+                    lines.append(self._entry_line(entry))
+                kind = entry_kind(entry)
+                counts[kind] += 1
+                if kind == "files":
+                    size += entry.stat(follow_symlinks=False).st_size
+        total = sum(counts.values())
+        if total > len(lines):
+            lines.append(f"[... {total - len(lines)} more entries not shown]")
+        lines.append(", ".join(f"{n} {kind}" for kind, n in counts.items() if n or kind == "files")
+                     + f"; {size} bytes in files")  # fmt: skip
+        return "\n".join(lines)
+
+    def _entry_line(self, entry: os.DirEntry[str]) -> str:
+        if entry.is_symlink():
+            where = "" if self.box.inside(os.path.realpath(entry.path)) else " (outside: refused)"
+            return f"[LINK] {entry.name} -> {os.readlink(entry.path)}{where}"
+        if entry.is_dir(follow_symlinks=False):
+            return f"[DIR]  {entry.name}/"
+        if entry.is_file(follow_symlinks=False):
+            return f"[FILE] {entry.name} ({entry.stat(follow_symlinks=False).st_size} bytes)"
+        return f"[OTHER] {entry.name}"
+
+    def directory_tree(
+        self, path: str = ".", depth: int = 3, exclude: list[str] | None = None
+    ) -> str:
+        """An indented tree of names under `path`, `depth` levels deep (1-10); folders end in
+        '/', links show their target and are not followed. `exclude` globs (like '.git' or
+        '*.pyc') match a name or a path relative to `path`."""
+        top, lines = self._folder(path), []
+        for line in tree(top, top, max(1, min(depth, 10)), exclude or []):
+            if len(lines) >= MAX_ENTRIES:
+                lines.append(f"[... stopped at {MAX_ENTRIES} lines: use a smaller depth or path]")
+                break
+            lines.append(line)
         return "\n".join(lines) or "(empty)"
 
-    @server.tool(annotations=READ)
-    def directory_tree(path: str = ".", depth: int = 3, exclude: list[str] | None = None) -> str:
-        """An indented tree, `depth` levels deep, skipping names matching `exclude` globs."""
-        top, skip, lines = path_of(path), exclude or [], []
-
-        def walk(folder: Path, level: int) -> None:
-            for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-                if any(fnmatch.fnmatch(entry.name, pattern) for pattern in skip):
-                    continue
-                lines.append("  " * level + entry.name + ("/" if entry.is_dir() else ""))
-                if entry.is_dir() and not entry.is_symlink() and level + 1 < depth:
-                    walk(entry, level + 1)
-                if len(lines) >= MAX_RESULTS * 5:
-                    return
-
-        walk(top, 0)
-        return "\n".join(lines) or "(empty)"
-
-    @server.tool(annotations=READ)
     def read_text_file(
-        path: str, head: int | None = None, tail: int | None = None, offset: int = 0,
+        self,
+        path: str,
+        head: int | None = None,
+        tail: int | None = None,
+        offset: int = 0,
         limit: int = PAGE,
-    ) -> str:  # fmt: skip
-        """Text of a file: the first `head` or last `tail` lines, or `limit` bytes from byte
-        `offset` (at most 64 KiB per call; the reply says how to read on)."""
-        file = path_of(path)
-        if not file.is_file():
-            raise ToolError(f"{path!r} is not a file")
-        size = file.stat().st_size
-        limit = max(1, min(limit, PAGE))
-        with file.open("rb") as handle:
-            if head is not None:
-                return _lines(handle, head, limit)
-            if tail is not None:
-                handle.seek(max(0, size - limit))
-                return "\n".join(handle.read(limit).decode(errors="replace").splitlines()[-tail:])
-            handle.seek(offset)
-            data = handle.read(limit)
-        text = data.decode(errors="replace")
-        end = offset + len(data)
-        if end < size:
-            text += f"\n[... {size - end} more bytes: read on with offset={end}]"
-        return text
+    ) -> str:
+        """Text of a UTF-8 file: the first `head` lines, the last `tail` lines, or else `limit`
+        bytes from byte `offset`. One reply holds at most 64 KiB; when more is left it ends with
+        '[... N more bytes: read on with offset=K]'. Binary files are refused. For a CSV, try
+        csv_profile first."""
+        file = self._file(path)
+        if head is not None and tail is not None:
+            raise ToolError("give head or tail, not both")
+        if head is not None or tail is not None:
+            lines = head if head is not None else tail
+            if lines is None or lines < 1:
+                raise ToolError("head and tail count lines: give 1 or more")
+            return read_head(file, lines) if head is not None else read_tail(file, lines)
+        return read_page(file, offset, limit)
 
-    @server.tool(annotations=READ)
-    def read_multiple_files(paths: list[str]) -> str:
-        """Several files at once, each capped at 16 KiB."""
+    def read_multiple_files(self, paths: list[str]) -> str:
+        """Several text files in one reply (at most 20, the first 16 KiB of each), each after a
+        '--- path' line; a file that cannot be read shows its error instead."""
         parts = []
-        for path in paths[:20]:
+        for path in paths[:MANY_FILES]:
             try:
-                parts.append(f"--- {path}\n{read_text_file(path, limit=16 * 1024)}")
-            except ToolError as exc:
-                parts.append(f"--- {path}\nerror: {exc}")
+                text = read_page(self._file(path), 0, MANY_FILES_PAGE)
+            except (ToolError, OutsideWorkspace, NotText, OSError, ValueError) as exc:
+                text = f"error: {_message(exc)}"
+            parts.append(f"--- {path}\n{text}")
+        if len(paths) > MANY_FILES:
+            parts.append(f"[... {len(paths) - MANY_FILES} more paths not read: ask again]")
         return "\n".join(parts)
 
-    @server.tool(annotations=READ)
     def search_files(
-        path: str = ".", pattern: str = "*", content: str | None = None,
+        self,
+        path: str = ".",
+        pattern: str = "*",
+        content: str | None = None,
+        regex: bool = False,
+        ignore_case: bool = False,
+        exclude: list[str] | None = None,
         max_results: int = 100,
-    ) -> str:  # fmt: skip
-        """Files under `path` whose name matches the glob `pattern` and, if `content` is given,
-        whose text contains a match of that regular expression (with the matching lines)."""
-        top = path_of(path)
-        regex = re.compile(content) if content else None
+    ) -> str:
+        """Files under `path` whose name matches the glob `pattern` ('*.csv'; a pattern with a
+        '/' matches the path relative to `path`, as in 'data/**/*.csv'). With `content`, only
+        files containing that text (or regular expression, if `regex`) and the matching lines,
+        as 'file:line: text'. Folders matching `exclude` globs are skipped; binary files are not
+        searched; at most `max_results` (up to 500) results."""
+        top = self._folder(path)
+        most = max(1, min(max_results, MAX_MATCHES))
+        matches = matcher(content, regex, ignore_case) if content else None
         found: list[str] = []
-        for folder, dirs, files in os.walk(top):
-            dirs.sort()
-            for name in sorted(files):
-                if not fnmatch.fnmatch(name, pattern):
-                    continue
-                file = Path(folder) / name
-                if regex is None:
-                    found.append(box.relative(file))
-                else:
-                    found += _grep(file, regex, box.relative(file))
-                if len(found) >= min(max_results, MAX_RESULTS):
-                    return "\n".join(found) + "\n[more results not shown]"
+        for file in walk(top, pattern, exclude or []):
+            real = os.path.realpath(file)
+            if not self.box.inside(real) or not os.path.isfile(real):
+                continue  # a link that leads outside, or to a folder
+            name = self.box.relative(file)
+            if matches is None:
+                found.append(name)
+            else:
+                found += grep(Path(real), matches, name, most - len(found))
+            if len(found) >= most:
+                found.append(f"[stopped at {most} results: narrow the pattern or path]")
+                break
         return "\n".join(found) or "no matches"
 
-    @server.tool(annotations=READ)
-    def get_file_info(path: str) -> str:
-        """Size, type, permissions and modification time."""
-        file = path_of(path)
-        info = file.lstat()
-        kind = "directory" if file.is_dir() else "symlink" if file.is_symlink() else "file"
-        return json.dumps({
-            "path": box.relative(file), "type": kind, "size": info.st_size,
-            "modified": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(info.st_mtime)),
+    def get_file_info(self, path: str) -> dict[str, Any]:
+        """Type, size in bytes, permissions and times of a file or directory."""
+        real = self._existing(path)
+        info = real.stat()
+        return {
+            "path": self.box.relative(real),
+            "type": "directory" if stat.S_ISDIR(info.st_mode) else "file"
+            if stat.S_ISREG(info.st_mode) else "other",
+            "size": info.st_size,
+            "modified": _when(info.st_mtime),
+            "accessed": _when(info.st_atime),
+            "changed": _when(info.st_ctime),
             "permissions": stat.filemode(info.st_mode),
-        })  # fmt: skip
+        }  # fmt: skip
 
-    @server.tool(annotations=CHANGE)
-    def write_file(path: str, content: str) -> str:
-        """Create or replace a text file."""
-        file = path_of(path, exists=False)
+    def write_file(self, path: str, content: str) -> str:
+        """Create a text file, or replace one entirely (UTF-8). Its folder must exist."""
+        file = self.box.resolve(path)
         if file.is_dir():
             raise ToolError(f"{path!r} is a directory")
         if not file.parent.is_dir():
             raise ToolError(f"the folder of {path!r} does not exist: create_directory first")
-        box.write(file, content.encode())
-        return f"wrote {len(content.encode())} bytes to {box.relative(file)}"
+        data = content.encode()
+        done = "created" if self.box.write(file, data) else "replaced"
+        return f"{done} {self.box.relative(file)} ({len(data)} bytes)"
 
-    @server.tool(annotations=CHANGE)
-    def edit_file(path: str, edits: list[dict[str, str]], dry_run: bool = False) -> str:
-        """Replace exact text: each edit is {"old_text": ..., "new_text": ...}, and its old text
-        must occur exactly once. Returns a unified diff."""
-        file = path_of(path)
-        before = file.read_text()
+    def edit_file(self, path: str, edits: list[Edit], dry_run: bool = False) -> str:
+        """Exact replacements in a text file, applied in order: each `old_text` must occur
+        exactly once (add surrounding lines to make it unique). Returns a unified diff; with
+        `dry_run`, only the diff. If any edit fails, nothing is written."""
+        file = self._file(path)
+        if file.stat().st_size > MAX_EDIT:
+            raise ToolError(f"{path!r} is over {MAX_EDIT >> 20} MiB: too large to edit here")
+        before = file.read_bytes().decode()  # bytes: keeps the line endings as they are
         after = before
-        for edit in edits:
-            old, new = edit.get("old_text", ""), edit.get("new_text", "")
-            found = after.count(old) if old else 0
-            if found != 1:
-                where = "does not occur" if found == 0 else f"occurs {found} times"
-                raise ToolError(f"old_text {old[:60]!r} {where} in {path!r}; nothing was changed")
-            after = after.replace(old, new, 1)
-        diff = "".join(difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True),
-            f"a/{box.relative(file)}", f"b/{box.relative(file)}",
-        ))  # fmt: skip
-        if not dry_run:
-            box.write(file, after.encode())
+        for number, edit in enumerate(edits, 1):
+            after = _replace_once(after, edit, f"edit {number} of {path!r}")
+        name = self.box.relative(file)
+        diff = "".join(
+            difflib.unified_diff(
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                f"a/{name}",
+                f"b/{name}",
+            )
+        )
+        if dry_run:
+            return "dry run, nothing written:\n" + (diff or "no change")
+        if after != before:
+            self.box.write(file, after.encode())
         return diff or "no change"
 
-    @server.tool(annotations=CREATE)
-    def create_directory(path: str) -> str:
-        """Create a directory and its parents (fine if it exists)."""
-        folder = path_of(path, exists=False)
+    def create_directory(self, path: str) -> str:
+        """Create a directory and any missing parents (fine if it already exists)."""
+        folder = self.box.resolve(path)
+        if folder.exists() and not folder.is_dir():
+            raise ToolError(f"{path!r} exists and is not a directory")
         folder.mkdir(parents=True, exist_ok=True)
-        return f"created {box.relative(folder)}/"
+        return f"directory {self.box.relative(folder)}/ is there"
 
-    @server.tool(annotations=CHANGE)
-    def move_file(source: str, destination: str) -> str:
-        """Move or rename a file or directory; the destination must not exist."""
-        origin, target = path_of(source), path_of(destination, exists=False)
-        if target.exists():
-            raise ToolError(f"{destination!r} already exists")
-        shutil.move(origin, target)
-        return f"moved {box.relative(origin)} to {box.relative(target)}"
+    def move_file(self, source: str, destination: str) -> str:
+        """Move or rename a file or directory inside the workspace; the destination must not
+        exist, and its folder must."""
+        origin, target = self._existing(source), self.box.resolve(destination)
+        if str(origin) == self.box.root:
+            raise ToolError("the workspace root itself cannot be moved")
+        if os.path.lexists(target):
+            raise ToolError(f"{destination!r} already exists: nothing was moved")
+        if not target.parent.is_dir():
+            raise ToolError(f"the folder of {destination!r} does not exist: create it first")
+        if target.is_relative_to(origin):
+            raise ToolError(f"cannot move {source!r} into itself")
+        try:
+            os.rename(origin, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            shutil.move(origin, target)  # another file system mounted inside the workspace
+        return f"moved {self.box.relative(origin)} to {self.box.relative(target)}"
 
-    @server.tool(annotations=READ)
-    def csv_profile(path: str, sample_rows: int = 5) -> dict[str, Any]:
-        """Columns, inferred types, row count, nulls, numeric min/max/mean and a few rows of a
-        CSV file, without reading it into the conversation."""
-        return profile(path_of(path), min(sample_rows, 20))
+    def csv_profile(self, path: str, sample_rows: int = 5) -> dict[str, Any]:
+        """A summary of a CSV file of any size, without reading it into the conversation:
+        delimiter, row count, and per column its type (int, float, bool, date, string), empty
+        values, min/max/mean of numbers, earliest/latest dates and examples; plus the first
+        `sample_rows` rows (up to 20)."""
+        return profile(self._file(path), max(0, min(sample_rows, 20)))
 
+    def tools(self) -> Iterator[tuple[Callable[..., Any], ToolAnnotations]]:
+        """Every tool with its annotations."""
+        for method in (self.list_directory, self.directory_tree, self.read_text_file,
+                       self.read_multiple_files, self.search_files, self.get_file_info,
+                       self.csv_profile):  # fmt: skip
+            yield method, READ
+        yield self.create_directory, CREATE
+        for method in (self.write_file, self.edit_file, self.move_file):
+            yield method, CHANGE
+
+
+def build_server(root: Path | str, log_level: LogLevel = "WARNING") -> MCPServer:
+    """The filesystem MCP server for the workspace at `root` (OutsideWorkspace if it is not a
+    directory). At the default log level, refused calls are not logged: the client has them."""
+    files = FileTools(Sandbox(root))
+    server = MCPServer(
+        "filesystem",
+        log_level=log_level,
+        instructions=(
+            f"Files of the workspace {files.box.root}, and only those. Paths are relative to it. "
+            "Large files come in pages; profile a CSV with csv_profile instead of reading it."
+        ),
+    )
+    for method, hints in files.tools():
+        structured = method.__name__ in ("get_file_info", "csv_profile")
+        server.add_tool(_as_tool_errors(method), annotations=hints, structured_output=structured)
     return server
 
 
-def _lines(handle: Any, count: int, limit: int) -> str:
-    lines = []
-    for _ in range(count):
-        line = handle.readline(limit)
-        if not line:
-            break
-        lines.append(line.decode(errors="replace").rstrip("\n"))
-    return "\n".join(lines)
+def serve(
+    root: Path | str,
+    transport: Literal["stdio", "http"] = "stdio",
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+) -> None:
+    """Serve the workspace at `root` over stdio, or streamable HTTP at http://host:port/mcp."""
+    if transport == "stdio":
+        build_server(root).run()
+        return
+    server = build_server(root, log_level="INFO")  # says where it listens, logs each request
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _log.warning("serving %s without authentication on %s: anyone who can reach it can "
+                     "change the files", root, host)  # fmt: skip
+    server.run("streamable-http", host=host, port=port, streamable_http_path="/mcp")
 
 
-def _grep(file: Path, regex: re.Pattern[str], name: str) -> list[str]:
-    hits = []
-    try:
-        with file.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, 1):
-                if regex.search(line):
-                    hits.append(f"{name}:{number}: {line.rstrip()[:200]}")
-                    if len(hits) >= 20:
-                        break
-    except OSError:
-        return []
-    return hits
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.filesystem", description="Serve a workspace's files over MCP."
+    )
+    parser.add_argument("--root", required=True, type=Path, help="the workspace folder")
+    parser.add_argument("--http", metavar="HOST:PORT", help="streamable HTTP instead of stdio")
+    args = parser.parse_args(argv)
+    if not args.root.is_dir():
+        parser.error(f"--root {args.root} is not a directory")
+    if args.http is None:
+        serve(args.root)
+        return
+    host, _, port = args.http.rpartition(":")
+    if not port.isdigit():
+        parser.error(f"--http takes HOST:PORT (like 127.0.0.1:8765), not {args.http!r}")
+    serve(args.root, "http", host.strip("[]") or "127.0.0.1", int(port))
+
+
+def _as_tool_errors(method: _F) -> _F:
+    """Every failure as a ToolError, whose message the client sees (the SDK hides the text of
+    any other exception)."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except ToolError:
+            raise
+        except (OutsideWorkspace, NotText, OSError, ValueError, re.error, csv.Error) as exc:
+            raise ToolError(_message(exc)) from exc
+
+    return call  # type: ignore[return-value]
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start}): {exc.reason}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    if isinstance(exc, re.error):
+        return f"bad regular expression: {exc}"
+    return str(exc)
+
+
+def _replace_once(text: str, edit: Edit, where: str) -> str:
+    if not edit.old_text:
+        raise ToolError(f"{where}: old_text is empty")
+    found = text.count(edit.old_text)
+    if found == 1:
+        return text.replace(edit.old_text, edit.new_text, 1)
+    if found == 0:
+        raise ToolError(f"{where}: old_text not found (it must match exactly, spaces included); "
+                        "nothing was changed")  # fmt: skip
+    starts = (m.start() for m in re.finditer(re.escape(edit.old_text), text))
+    lines = sorted({text.count("\n", 0, start) + 1 for start in islice(starts, 10)})
+    raise ToolError(
+        f"{where}: old_text occurs {found} times (lines {', '.join(map(str, lines))}): add "
+        "surrounding text to make it unique; nothing was changed"
+    )
+
+
+def _when(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(seconds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,168 +1,276 @@
-"""The filesystem server over real MCP (stdio and HTTP): tools, and the attack list."""
+"""The filesystem MCP server, tool by tool: a real `python -m tools.filesystem` subprocess, the
+SDK's client over stdio (and once over streamable HTTP), and the files checked on disk.
+
+One server serves the whole module; each test works in a folder of its own inside the root.
+The attack list is in test_filesystem_attacks.py, csv_profile in test_csv_profile.py.
+"""
 
 from __future__ import annotations
 
-import json
 import os
+import re
+import stat
 import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx2
 import pytest
 
-from tests.servers import free_port, wait_for_port
-from tools.hub import Approval, ToolHub
-from tools.mcp_config import ServerSpec
+from tests.tools.fs_server import COMMAND, REPO, Session, connect, http_server, stdio_server
 
-SERVE = ("-m", "agent.cli", "mcp", "serve", "filesystem", "--root")
+READ_ONLY = {"list_directory", "directory_tree", "read_text_file", "read_multiple_files",
+             "search_files", "get_file_info", "csv_profile"}  # fmt: skip
+DESTRUCTIVE = {"write_file", "edit_file", "move_file"}
+NOTE = re.compile(r"\n\[\.\.\. (\d+) more bytes of (\d+): read on with offset=(\d+)\]$")
 
 
-@pytest.fixture
-def workspace(tmp_path) -> Path:
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / "notes").mkdir()
-    (root / "notes" / "a.txt").write_text("alpha\nbeta\ngamma\n")
-    (root / "data.csv").write_text(
-        "id,price,active,day,name\n1,2.5,true,2026-01-02,pen\n2,,false,2026-01-03,ink\n"
-        "3,10,true,2026-02-01,\n"
-    )
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "secret.txt").write_text("top secret")
-    (tmp_path / "ws_evil").mkdir()
-    (tmp_path / "ws_evil" / "x.txt").write_text("evil")
-    return root
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("workspace")
+
+
+@pytest.fixture(scope="module")
+def server(root: Path) -> Iterator[Session]:
+    with stdio_server(root) as session:
+        yield session
 
 
 @pytest.fixture
-def files(workspace):
-    spec = ServerSpec("fs", "stdio", command=sys.executable, args=(*SERVE, str(workspace)))
-    hub = ToolHub([spec], Approval("auto"))
-    yield hub
-    hub.close()
+def here(root: Path, request: pytest.FixtureRequest) -> Path:
+    """A fresh folder for this test, named after it, inside the served root."""
+    folder = root / request.node.name.replace("[", "_").replace("]", "")
+    folder.mkdir()
+    return folder
 
 
-def test_annotations_mark_reads_and_changes(files):
-    tools = files.tools
-    for name in ("list_directory", "directory_tree", "read_text_file", "read_multiple_files",
-                 "search_files", "get_file_info", "csv_profile"):  # fmt: skip
-        assert tools[f"fs__{name}"].read_only, name
-    for name in ("write_file", "edit_file", "move_file"):
-        assert tools[f"fs__{name}"].destructive, name
-    assert not tools["fs__create_directory"].read_only
-    assert not tools["fs__create_directory"].destructive
+def test_every_tool_is_listed_with_its_annotations(server):
+    tools = server.tools()
+    assert set(tools) == READ_ONLY | DESTRUCTIVE | {"create_directory"}
+    for name, tool in tools.items():
+        hints = tool.annotations
+        assert hints.read_only_hint is (name in READ_ONLY), name
+        assert hints.destructive_hint is (name in DESTRUCTIVE), name
+        assert hints.open_world_hint is False, name
+        assert tool.description, name
+    edit = tools["edit_file"].input_schema
+    assert edit["$defs"]["Edit"]["required"] == ["old_text", "new_text"]
+    assert tools["read_text_file"].input_schema["required"] == ["path"]
 
 
-def test_the_tools_do_what_they_say(files, workspace):
-    assert "[DIR]  notes/" in files.call("fs__list_directory", {}).text
-    assert "notes/\n  a.txt" in files.call("fs__directory_tree", {}).text
-    assert (
-        files.call("fs__read_text_file", {"path": "notes/a.txt", "head": 2}).text == "alpha\nbeta"
-    )
-    assert files.call("fs__read_text_file", {"path": "notes/a.txt", "tail": 1}).text == "gamma"
-    both = files.call("fs__read_multiple_files", {"paths": ["notes/a.txt", "nope.txt"]}).text
-    assert "alpha" in both and "'nope.txt' does not exist" in both
-    assert files.call("fs__search_files", {"pattern": "*.csv"}).text == "data.csv"
-    hits = files.call("fs__search_files", {"content": "^be"}).text
-    assert hits == "notes/a.txt:2: beta"
-    info = json.loads(files.call("fs__get_file_info", {"path": "data.csv"}).text)
-    assert info["type"] == "file" and info["size"] == (workspace / "data.csv").stat().st_size
-    assert files.call("fs__create_directory", {"path": "out/deep"}).error is None
-    files.call("fs__write_file", {"path": "out/deep/r.md", "content": "# Résumé\n"})
-    assert (workspace / "out/deep/r.md").read_text() == "# Résumé\n"
-    diff = files.call(
-        "fs__edit_file",
-        {"path": "notes/a.txt", "edits": [{"old_text": "beta", "new_text": "BETA"}]},
-    ).text
-    assert "-beta\n+BETA" in diff
-    assert (workspace / "notes/a.txt").read_text() == "alpha\nBETA\ngamma\n"
-    files.call("fs__move_file", {"source": "out/deep/r.md", "destination": "r.md"})
-    assert (workspace / "r.md").exists() and not (workspace / "out/deep/r.md").exists()
-
-
-def test_an_ambiguous_or_missing_edit_changes_nothing(files, workspace):
-    (workspace / "twice.txt").write_text("x x")
-    edit = {"path": "twice.txt", "edits": [{"old_text": "x", "new_text": "y"}]}
-    twice = files.call("fs__edit_file", edit)
-    assert "occurs 2 times" in (twice.error or "")
-    assert (workspace / "twice.txt").read_text() == "x x"
-    edit = {"path": "twice.txt", "dry_run": True, "edits": [{"old_text": "x x", "new_text": "z"}]}
-    dry = files.call("fs__edit_file", edit)
-    assert "+z" in dry.text and (workspace / "twice.txt").read_text() == "x x"
-
-
-def test_csv_profile(files):
-    data = json.loads(files.call("fs__csv_profile", {"path": "data.csv"}).text)
-    assert data["rows"] == 3
-    columns = {c["name"]: c for c in data["columns"]}
-    assert columns["id"] == {"name": "id", "type": "int", "nulls": 0, "min": 1.0, "max": 3.0,
-                             "mean": 2.0, "examples": ["1", "2", "3"]}  # fmt: skip
-    assert columns["price"]["type"] == "float" and columns["price"]["nulls"] == 1
-    assert columns["price"]["mean"] == 6.25
-    assert columns["active"]["type"] == "bool"
-    assert columns["day"]["type"] == "date"
-    assert columns["name"]["type"] == "string" and columns["name"]["nulls"] == 1
-    assert data["sample_rows"][0] == ["1", "2.5", "true", "2026-01-02", "pen"]
-
-
-def attacks(tmp_path: Path, workspace: Path) -> list[tuple[str, dict, str]]:
-    os.symlink(tmp_path / "outside", workspace / "linkdir")
-    os.symlink(tmp_path / "outside" / "secret.txt", workspace / "linkfile")
-    os.symlink(tmp_path / "outside" / "new.txt", workspace / "dangling")
-    return [
-        ("fs__read_text_file", {"path": "../outside/secret.txt"}, "outside the workspace"),
-        ("fs__read_text_file", {"path": "../../../../etc/passwd"}, "outside the workspace"),
-        ("fs__read_text_file", {"path": "/etc/passwd"}, "outside the workspace"),
-        ("fs__list_directory", {"path": str(tmp_path / "ws_evil")}, "outside the workspace"),
-        ("fs__read_text_file", {"path": "../ws_evil/x.txt"}, "outside the workspace"),
-        ("fs__list_directory", {"path": "linkdir"}, "leads outside"),
-        ("fs__read_text_file", {"path": "linkdir/secret.txt"}, "leads outside"),
-        ("fs__read_text_file", {"path": "linkfile"}, "leads outside"),
-        ("fs__write_file", {"path": "linkfile", "content": "pwned"}, "leads outside"),
-        ("fs__write_file", {"path": "dangling", "content": "pwned"}, "leads outside"),
-        ("fs__write_file", {"path": "linkdir/new.txt", "content": "pwned"}, "leads outside"),
-        ("fs__read_text_file", {"path": "notes/a.txt\x00.png"}, "NUL"),
-        ("fs__read_text_file", {"path": "a/" * 2500}, "too long"),
-        ("fs__move_file", {"source": "notes/a.txt", "destination": "../stolen.txt"}, "outside"),
-        ("fs__create_directory", {"path": "../made"}, "outside the workspace"),
+def test_list_directory_gives_types_and_sizes(server, here):
+    (here / "sub").mkdir()
+    (here / "a.txt").write_bytes(b"12345")
+    (here / "b.bin").write_bytes(b"\x00" * 300)
+    (here / "to_a").symlink_to("a.txt")
+    listing = server.text("list_directory", path=here.name)
+    assert listing.splitlines() == [
+        "[FILE] a.txt (5 bytes)",
+        "[FILE] b.bin (300 bytes)",
+        "[DIR]  sub/",
+        "[LINK] to_a -> a.txt",
+        "1 directories, 2 files, 1 links; 305 bytes in files",
     ]
+    assert "not a directory" in server.error("list_directory", path=f"{here.name}/a.txt")
+    assert "does not exist" in server.error("list_directory", path=f"{here.name}/nope")
 
 
-def test_every_escape_is_refused_and_nothing_outside_changes(files, workspace, tmp_path):
-    for tool, arguments, message in attacks(tmp_path, workspace):
-        outcome = files.call(tool, arguments)
-        assert outcome.error is not None and message in outcome.error, (tool, arguments, outcome)
-    assert (tmp_path / "outside" / "secret.txt").read_text() == "top secret"
-    assert not (tmp_path / "outside" / "new.txt").exists()
-    assert not (tmp_path / "stolen.txt").exists() and not (tmp_path / "made").exists()
-    assert (workspace / "notes/a.txt").exists()
+def test_directory_tree_keeps_to_its_depth_and_exclusions(server, here):
+    (here / "a" / "b" / "c").mkdir(parents=True)
+    (here / "a" / "b" / "c" / "deep.txt").write_text("x")
+    (here / "a" / "keep.txt").write_text("x")
+    (here / "a" / "skip.pyc").write_text("x")
+    (here / ".git" / "objects").mkdir(parents=True)
+    tree = server.text("directory_tree", path=here.name, depth=2, exclude=[".git", "*.pyc"])
+    assert tree.splitlines() == ["a/", "  b/", "  keep.txt"]
+    deep = server.text("directory_tree", path=here.name, depth=10, exclude=["a/b"])
+    assert "b/" not in deep and ".git/" in deep and "skip.pyc" in deep
 
 
-def test_a_huge_sparse_file_is_paged(files, workspace):
-    with (workspace / "big.bin").open("wb") as handle:
-        handle.truncate(1 << 30)
-    outcome = files.call("fs__read_text_file", {"path": "big.bin"})
-    assert len(outcome.text) < 70_000
-    assert "more bytes: read on with offset=65536" in outcome.text
-    second = files.call("fs__read_text_file", {"path": "big.bin", "offset": 65536, "limit": 10})
-    assert second.error is None and "offset=65546" in second.text
+def test_read_text_file_head_and_tail(server, here):
+    (here / "lines.txt").write_text("".join(f"line {n}\n" for n in range(1, 101)))
+    name = f"{here.name}/lines.txt"
+    assert server.text("read_text_file", path=name, head=2) == "line 1\nline 2"
+    assert server.text("read_text_file", path=name, tail=2) == "line 99\nline 100"
+    assert server.text("read_text_file", path=name, head=500).endswith("line 100")
+    assert "not both" in server.error("read_text_file", path=name, head=1, tail=1)
+    assert "1 or more" in server.error("read_text_file", path=name, head=0)
 
 
-def test_over_streamable_http(workspace):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, *SERVE, str(workspace), "--http", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def test_a_large_text_file_is_read_in_pages_that_join_up_exactly(server, here):
+    # multi-byte characters, so that page ends fall inside characters
+    text = "".join(f"{n:06d} é€𝄞 ünïcødé text\n" for n in range(20000))
+    data = text.encode()
+    (here / "big.txt").write_bytes(data)
+    name = f"{here.name}/big.txt"
+    pages, offset = [], 0
+    while True:
+        page = server.text("read_text_file", path=name, offset=offset)
+        assert len(page.encode()) <= 64 * 1024 + 100
+        note = NOTE.search(page)
+        if note is None:
+            pages.append(page)
+            break
+        pages.append(page[: note.start()])
+        left, size, offset = map(int, note.groups())
+        assert size == len(data) and left == size - offset
+    assert len(pages) == len(data) // (64 * 1024) + 1
+    assert "".join(pages) == text
+    small = server.text("read_text_file", path=name, offset=7, limit=10)
+    assert small.startswith(text[7:10]) and "read on with offset=" in small
+    head = server.text("read_text_file", path=name, head=10**6)
+    assert len(head.encode()) < 64 * 1024 + 200 and "stopped at the 64 KiB cap" in head
+    assert server.text("read_text_file", path=name, tail=1) == text.splitlines()[-1]
+    assert "outside the file" in server.error("read_text_file", path=name, offset=len(data) + 1)
+
+
+def test_read_multiple_files_reports_each_file(server, here):
+    (here / "one.txt").write_text("first")
+    (here / "two.txt").write_text("second")
+    both = server.text(
+        "read_multiple_files",
+        paths=[f"{here.name}/one.txt", f"{here.name}/two.txt", f"{here.name}/three.txt"],
     )
-    try:
-        wait_for_port(port)
-        hub = ToolHub([ServerSpec("fs", "streamable-http", url=f"http://127.0.0.1:{port}/mcp")])
-        try:
-            assert "alpha" in hub.call("fs__read_text_file", {"path": "notes/a.txt"}).text
-        finally:
-            hub.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    assert f"--- {here.name}/one.txt\nfirst\n--- {here.name}/two.txt\nsecond\n" in both
+    assert f"--- {here.name}/three.txt\nerror: '{here.name}/three.txt' does not exist" in both
+
+
+def test_search_by_glob_and_by_content(server, here):
+    (here / "data" / "2026").mkdir(parents=True)
+    (here / "data" / "2026" / "jan.csv").write_text("a,b\n1,2\n")
+    (here / "data" / "feb.csv").write_text("a,b\n3,4\n")
+    (here / "notes.md").write_text("Total: a.b\nnothing\nTOTAL again\n")
+    (here / "node_modules").mkdir()
+    (here / "node_modules" / "x.csv").write_text("a,b\n")
+    (here / "blob.bin").write_bytes(b"Total\x00")
+    search = lambda **kw: server.text("search_files", path=here.name, **kw)  # noqa: E731
+    assert search(pattern="*.csv", exclude=["node_modules"]).splitlines() == [
+        f"{here.name}/data/feb.csv",
+        f"{here.name}/data/2026/jan.csv",
+    ]
+    assert search(pattern="data/**/*.csv") == f"{here.name}/data/2026/jan.csv"
+    assert search(content="a.b") == f"{here.name}/notes.md:1: Total: a.b"  # a substring
+    assert search(content="^TOTAL", regex=True) == f"{here.name}/notes.md:3: TOTAL again"
+    assert search(content="total", ignore_case=True).count("notes.md") == 2
+    assert search(content="no such text") == "no matches"
+    capped = search(pattern="*", max_results=2).splitlines()
+    assert len(capped) == 3 and capped[-1].startswith("[stopped at 2 results")
+    assert "bad regular expression" in server.error("search_files", content="(", regex=True)
+
+
+def test_get_file_info(server, here):
+    (here / "f.txt").write_text("hello")
+    os.chmod(here / "f.txt", 0o640)
+    result = server.call("get_file_info", path=f"{here.name}/f.txt")
+    info = result.structured_content
+    assert not result.is_error
+    assert info["path"] == f"{here.name}/f.txt" and info["type"] == "file"
+    assert info["size"] == 5 and info["permissions"] == "-rw-r-----"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", info["modified"])
+    folder = server.call("get_file_info", path=here.name).structured_content
+    assert folder["type"] == "directory"
+
+
+def test_write_file_creates_and_replaces_keeping_permissions(server, here):
+    name = f"{here.name}/out.md"
+    assert (
+        server.text("write_file", path=name, content="# Résumé\n") == f"created {name} (11 bytes)"
+    )
+    assert (here / "out.md").read_bytes() == "# Résumé\n".encode()
+    os.chmod(here / "out.md", 0o600)
+    assert server.text("write_file", path=name, content="v2") == f"replaced {name} (2 bytes)"
+    assert (here / "out.md").read_text() == "v2"
+    assert stat.S_IMODE((here / "out.md").stat().st_mode) == 0o600
+    assert sorted(os.listdir(here)) == ["out.md"]  # no temporary file left behind
+    missing = server.error("write_file", path=f"{here.name}/no/such/dir.md", content="x")
+    assert "does not exist: create_directory first" in missing
+    assert "is a directory" in server.error("write_file", path=here.name, content="x")
+
+
+def test_edit_file_returns_a_diff_and_changes_the_file(server, here):
+    (here / "poem.txt").write_bytes(b"roses are red\r\nviolets are blue\r\n")
+    name = f"{here.name}/poem.txt"
+    edit = [{"old_text": "blue", "new_text": "green"}]
+    dry = server.text("edit_file", path=name, edits=edit, dry_run=True)
+    assert dry.startswith("dry run, nothing written:\n") and "+violets are green" in dry
+    assert (here / "poem.txt").read_bytes() == b"roses are red\r\nviolets are blue\r\n"
+    diff = server.text("edit_file", path=name, edits=edit)
+    assert diff.startswith(f"--- a/{name}\n+++ b/{name}\n@@ -1,2 +1,2 @@")
+    assert "-violets are blue\r\n+violets are green\r\n" in diff
+    assert (here / "poem.txt").read_bytes() == b"roses are red\r\nviolets are green\r\n"
+
+
+def test_an_ambiguous_or_absent_old_text_changes_nothing(server, here):
+    (here / "x.txt").write_text("one\ntwo\none\n")
+    name = f"{here.name}/x.txt"
+    twice = server.error("edit_file", path=name, edits=[{"old_text": "one", "new_text": "1"}])
+    assert "old_text occurs 2 times (lines 1, 3)" in twice and "nothing was changed" in twice
+    absent = server.error("edit_file", path=name, edits=[{"old_text": "six", "new_text": "6"}])
+    assert "old_text not found" in absent
+    both = [{"old_text": "two", "new_text": "2"}, {"old_text": "three", "new_text": "3"}]
+    assert "edit 2 of" in server.error("edit_file", path=name, edits=both)
+    assert "old_text is empty" in server.error(
+        "edit_file", path=name, edits=[{"old_text": "", "new_text": "x"}]
+    )
+    assert (here / "x.txt").read_text() == "one\ntwo\none\n"
+    (here / "latin1.txt").write_bytes("café".encode("latin-1"))
+    latin = server.error("edit_file", path=f"{here.name}/latin1.txt",
+                         edits=[{"old_text": "caf", "new_text": "x"}])  # fmt: skip
+    assert "not UTF-8 text" in latin
+
+
+def test_create_directory_and_move_file(server, here):
+    d = here.name
+    assert server.text("create_directory", path=f"{d}/a/b/c").endswith("a/b/c/ is there")
+    assert (here / "a" / "b" / "c").is_dir()
+    assert server.call("create_directory", path=f"{d}/a").is_error is False
+    (here / "f.txt").write_text("payload")
+    assert "not a directory" in server.error("create_directory", path=f"{d}/f.txt")
+    moved = server.text("move_file", source=f"{d}/f.txt", destination=f"{d}/a/g.txt")
+    assert moved == f"moved {d}/f.txt to {d}/a/g.txt"
+    assert (here / "a" / "g.txt").read_text() == "payload" and not (here / "f.txt").exists()
+    (here / "h.txt").write_text("other")
+    taken = server.error("move_file", source=f"{d}/h.txt", destination=f"{d}/a/g.txt")
+    assert "already exists" in taken and (here / "a" / "g.txt").read_text() == "payload"
+    into = server.error("move_file", source=f"{d}/a", destination=f"{d}/a/b/a")
+    assert "into itself" in into
+    assert "workspace root" in server.error("move_file", source=".", destination="elsewhere")
+    nowhere = server.error("move_file", source=f"{d}/h.txt", destination=f"{d}/no/h.txt")
+    assert "does not exist: create it first" in nowhere
+
+
+def test_over_streamable_http(tmp_path):
+    (tmp_path / "hello.txt").write_text("over http\n")
+    with http_server(tmp_path) as url:
+        with connect(url) as session:
+            assert "csv_profile" in session.tools()
+            assert session.text("read_text_file", path="hello.txt") == "over http\n"
+            session.text("write_file", path="new.txt", content="written over http")
+            assert "[FILE] new.txt (17 bytes)" in session.text("list_directory")
+            assert "outside the workspace" in session.error("read_text_file", path="../x")
+        # bound to loopback, the SDK refuses a foreign Host header (DNS rebinding)
+        rebound = httpx2.post(url, headers={"Host": "evil.example"}, json={}, timeout=5)
+        assert rebound.status_code in (400, 403, 421)
+    assert (tmp_path / "new.txt").read_text() == "written over http"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--root", "/no/such/folder"], "is not a directory"),
+        (["--root", ".", "--http", "127.0.0.1:http"], "--http takes HOST:PORT"),
+    ],
+)
+def test_the_command_line_refuses_bad_arguments(arguments, message):
+    done = subprocess.run([*COMMAND[:3], *arguments], cwd=REPO, capture_output=True, text=True,
+                          timeout=30)  # fmt: skip
+    assert done.returncode == 2 and message in done.stderr
+
+
+def test_build_server_refuses_a_root_that_is_not_a_folder(tmp_path):
+    from tools.filesystem import build_server
+    from tools.fs_sandbox import OutsideWorkspace
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutsideWorkspace, match="is not a directory"):
+        build_server(tmp_path / "file")
