@@ -161,6 +161,12 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--workers", type=_positive(int), default=1)
     bench.add_argument("--out", type=Path, default=Path("bench-results"))
     bench.add_argument("--resume", action="store_true", help="skip tasks already in results.json")
+    bench.add_argument(
+        "--task-timeout",
+        type=_positive(float),
+        default=900.0,
+        help="seconds per task (default 900)",
+    )
     bench.add_argument("--model-url", default=DEFAULT_URL)
     bench.add_argument("--model")
     bench.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"))
@@ -270,7 +276,7 @@ def bench_command(args: argparse.Namespace) -> int:
 
     settings = BenchSettings(
         args.suite, args.out, args.workers, args.oracle, args.model_url, args.model,
-        args.api_key, args.resume,
+        args.api_key, args.resume, args.task_timeout,
     )  # fmt: skip
     records = run_suite(settings)
     return 0 if records and all(r["score"] >= 1.0 for r in records) else 1

@@ -55,9 +55,9 @@ def _worker(task: Task, settings: BenchSettings) -> dict[str, Any]:
 
 
 def _failed(task: Task, reason: str, started: float) -> dict[str, Any]:
-    return {"id": task.id, "score": 0.0, "status": "error", "reason": reason, "steps": 0,
-            "seconds": round(time.monotonic() - started, 2), "tokens": 0, "run_dir": None,
-            "errors": [reason]}  # fmt: skip
+    return {"id": task.id, "app": task.app, "score": 0.0, "status": "error", "reason": reason,
+            "steps": 0, "seconds": round(time.monotonic() - started, 2), "tokens": 0,
+            "run_dir": None, "errors": [reason]}  # fmt: skip
 
 
 def _save(path: Path, results: dict[str, dict[str, Any]]) -> None:
@@ -109,12 +109,18 @@ def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> li
 
 
 def table(records: list[dict[str, Any]]) -> str:
-    rows = [f"{'task':<32} {'result':<6} {'score':>5} {'steps':>5} {'wall s':>7} {'tokens':>8}"]
+    rows = [f"{'task':<32} {'app':<10} {'result':<6} {'score':>5} {'steps':>5} {'wall s':>7} "
+            f"{'tokens':>8}"]  # fmt: skip
     for r in records:
         result = "pass" if r["score"] >= 1.0 else "fail"
-        rows.append(f"{r['id']:<32} {result:<6} {r['score']:>5.2f} {r['steps']:>5} "
-                    f"{r['seconds']:>7.1f} {r['tokens']:>8}")  # fmt: skip
-    passed = sum(1 for r in records if r["score"] >= 1.0)
-    rate = passed / len(records) * 100 if records else 0.0
-    rows.append(f"success rate: {passed}/{len(records)} ({rate:.0f}%)")
+        rows.append(f"{r['id']:<32} {r.get('app', 'other'):<10} {result:<6} {r['score']:>5.2f} "
+                    f"{r['steps']:>5} {r['seconds']:>7.1f} {r['tokens']:>8}")  # fmt: skip
+    rows.append(f"success rate: {_rate(records)}")
+    for app in sorted({r.get("app", "other") for r in records}):
+        rows.append(f"  {app}: {_rate([r for r in records if r.get('app', 'other') == app])}")
     return "\n".join(rows)
+
+
+def _rate(records: list[dict[str, Any]]) -> str:
+    passed = sum(1 for r in records if r["score"] >= 1.0)
+    return f"{passed}/{len(records)} ({passed / len(records) * 100 if records else 0:.0f}%)"

@@ -19,7 +19,7 @@ SETUP_STEPS = {"write_file", "run", "launch", "wait_window", "sleep"}
 SOLUTION_STEPS = {"click_window", "drag_window", "scroll_window", "click", "type", "key", "tool",
                   "answer", "terminate", "wait"}  # fmt: skip
 _TOP = {"id", "instruction", "params", "environment", "setup", "max_steps", "evaluators",
-        "solution", "tools"}  # fmt: skip
+        "solution", "tools", "app"}  # fmt: skip
 
 
 class TaskError(AgentError):
@@ -43,6 +43,7 @@ class Task:
     evaluators: tuple[Step, ...] = ()
     solution: tuple[Step, ...] = ()
     tools: tuple[str, ...] = ()  # built-in MCP servers the task offers: "files", "apps"
+    app: str = "other"  # what the task is mostly about, for per-app success rates
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -135,6 +136,7 @@ def load_task(path: Path | str) -> Task:
         evaluators=evaluators,
         solution=_steps(task_id, "solution", data.get("solution"), SOLUTION_STEPS),
         tools=tuple(data.get("tools") or ()),
+        app=str(data.get("app", "other")),
         params=params,
     )
 

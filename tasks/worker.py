@@ -95,6 +95,7 @@ def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[
             errors += [error] if error else []
     return {
         "id": task.id,
+        "app": task.app,
         "score": min(scores) if scores else 0.0,
         "status": result.status,
         "reason": result.reason.splitlines()[0],

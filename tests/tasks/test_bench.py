@@ -23,6 +23,8 @@ def test_every_shipped_task_passes_under_the_oracle_with_two_workers(tmp_path):
     assert len(records) == len(list(SUITE.glob("*.yaml")))
     assert all(r["score"] == 1.0 for r in records), records
     assert "success rate: " in result.stdout and "(100%)" in result.stdout
+    for app in ("mousepad", "xterm", "chromium", "gnumeric", "pcmanfm", "mcp"):
+        assert f"  {app}: " in result.stdout
     for record in records:
         assert (Path(record["run_dir"]) / "trajectory.jsonl").exists()
 
@@ -45,3 +47,19 @@ def test_a_crashing_task_scores_zero_the_suite_goes_on_and_resume_skips_finished
     again = bench(str(suite), "--oracle", "--out", str(out), "--resume")
     assert "resuming: 2 of 2 tasks already finished" in again.stdout
     assert "[1/" not in again.stdout  # nothing ran again
+
+
+def test_a_hanging_task_is_stopped_scored_zero_and_the_suite_goes_on(tmp_path):
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "ok.yaml").write_text((SUITE / "infeasible-send-email.yaml").read_text())
+    (suite / "hang.yaml").write_text(
+        "id: hang\ninstruction: x\nsetup:\n  - run: 'sleep 50'\n"
+        "evaluators:\n  - terminated: {status: failure}\n"
+    )
+    out = tmp_path / "out"
+    result = bench(str(suite), "--oracle", "--out", str(out), "--task-timeout", "5")
+    records = {r["id"]: r for r in json.loads((out / "results.json").read_text())}
+    assert result.returncode == 1
+    assert records["hang"]["score"] == 0.0 and records["hang"]["reason"] == "timed out after 5 s"
+    assert records["infeasible-send-email"]["score"] == 1.0
