@@ -69,6 +69,32 @@ class Key:
 
 
 @dataclass(frozen=True)
+class LongPress:
+    """Touch and hold (a phone's long press; on a desktop, the left button held down)."""
+
+    x: int
+    y: int
+    seconds: float = 1.0
+    kind: Literal["long_press"] = "long_press"
+
+
+@dataclass(frozen=True)
+class SystemButton:
+    """A phone's navigation buttons, which have no keyboard equivalent on a desktop."""
+
+    button: Literal["back", "home", "menu", "recents"]
+    kind: Literal["system_button"] = "system_button"
+
+
+@dataclass(frozen=True)
+class OpenApp:
+    """Launch an app by its name as a user knows it ("Settings") or by its package id."""
+
+    name: str
+    kind: Literal["open_app"] = "open_app"
+
+
+@dataclass(frozen=True)
 class Wait:
     seconds: float
     kind: Literal["wait"] = "wait"
@@ -86,12 +112,17 @@ class Terminate:
     kind: Literal["terminate"] = "terminate"
 
 
-Action = Click | Move | Drag | Scroll | Type | Key | Wait | Answer | Terminate
+Action = (
+    Click | Move | Drag | Scroll | Type | Key | LongPress | SystemButton | OpenApp | Wait | Answer
+    | Terminate
+)  # fmt: skip
 
 ACTION_TYPES: dict[str, type[Action]] = {
     cls.__dataclass_fields__["kind"].default: cls  # type: ignore[attr-defined, misc]
-    for cls in (Click, Move, Drag, Scroll, Type, Key, Wait, Answer, Terminate)
+    for cls in Action.__args__  # type: ignore[attr-defined]
 }
+SYSTEM_BUTTONS = ("back", "home", "menu", "recents")
+MAX_PRESS_SECONDS = 10.0
 
 MAX_WAIT_SECONDS = 60.0
 MAX_SCROLL_CLICKS = 100
@@ -103,7 +134,7 @@ def ends_run(action: Action) -> bool:
 
 def points(action: Action) -> list[tuple[int, int]]:
     """The screen points an action touches, for validation and for drawing it in a report."""
-    if isinstance(action, Click | Move | Scroll):
+    if isinstance(action, Click | Move | Scroll | LongPress):
         return [(action.x, action.y)]
     if isinstance(action, Drag):
         return [(action.x1, action.y1), (action.x2, action.y2)]
@@ -140,6 +171,25 @@ def _check_wait(action: Wait) -> None:
         raise InvalidAction(f"wait takes 0 to {MAX_WAIT_SECONDS:g} seconds, not {action.seconds:g}")
 
 
+def _check_long_press(action: LongPress) -> None:
+    if not 0 < action.seconds <= MAX_PRESS_SECONDS:
+        raise InvalidAction(
+            f"a long press lasts 0 to {MAX_PRESS_SECONDS:g} seconds, not {action.seconds:g}"
+        )
+
+
+def _check_system_button(action: SystemButton) -> None:
+    if action.button not in SYSTEM_BUTTONS:
+        raise InvalidAction(
+            f"unknown system button {action.button!r}: use {', '.join(SYSTEM_BUTTONS)}"
+        )
+
+
+def _check_open_app(action: OpenApp) -> None:
+    if not action.name.strip():
+        raise InvalidAction("open_app needs the app's name")
+
+
 def _check_type(action: Type) -> None:
     if not action.text:
         raise InvalidAction("type needs non-empty text")
@@ -155,6 +205,9 @@ _CHECKS: dict[type, Callable[[Any], None]] = {
     Scroll: _check_scroll,
     Key: lambda action: normalize_chord(action.keys),
     Wait: _check_wait,
+    LongPress: _check_long_press,
+    SystemButton: _check_system_button,
+    OpenApp: _check_open_app,
     Type: _check_type,
     Terminate: _check_terminate,
 }
@@ -194,6 +247,12 @@ def describe(action: Action) -> str:
         return f"type {action.text!r}"
     if isinstance(action, Key):
         return "key " + "+".join(action.keys)
+    if isinstance(action, LongPress):
+        return f"long press {action.seconds:g}s at ({action.x}, {action.y})"
+    if isinstance(action, SystemButton):
+        return f"press {action.button.upper()}"
+    if isinstance(action, OpenApp):
+        return f"open app {action.name!r}"
     if isinstance(action, Wait):
         return f"wait {action.seconds:g}s"
     if isinstance(action, Answer):

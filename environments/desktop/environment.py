@@ -18,10 +18,14 @@ from agent.errors import EnvironmentFailure, InvalidAction
 from environments.base import ActionResult, Environment, Observation
 from environments.desktop.display import VirtualDisplay
 from environments.desktop.input import Input, TextInput
-from environments.desktop.settle import SettleSettings, wait_until_still
 from environments.desktop.windows import WindowInfo, Windows
+from environments.settle import SettleSettings, wait_until_still
 
 _NO_SCREEN_CHANGE = (A.Answer, A.Terminate)
+_PHONE_ONLY = {
+    A.SystemButton: "a desktop has no system buttons: use a key (e.g. alt+left for back)",
+    A.OpenApp: "a desktop cannot open apps by name here: click the app or use a terminal",
+}
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class DesktopEnvironment(Environment):
             return ActionResult(error=str(exc))
         if isinstance(action, _NO_SCREEN_CHANGE):
             return ActionResult()
+        if type(action) in _PHONE_ONLY:
+            return ActionResult(error=f"{action.kind}: {_PHONE_ONLY[type(action)]}")
         started = time.monotonic()
         try:
             self.input.perform(action)

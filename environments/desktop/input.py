@@ -103,6 +103,11 @@ class Input:
             self.type(action.text)
         elif isinstance(action, A.Key):
             self.key(action.keys)
+        elif isinstance(action, A.LongPress):
+            gui.moveTo(action.x, action.y)
+            gui.mouseDown(button="left")
+            time.sleep(action.seconds)
+            gui.mouseUp(button="left")
         elif isinstance(action, A.Wait):
             time.sleep(action.seconds)
 

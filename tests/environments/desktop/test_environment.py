@@ -67,6 +67,9 @@ def test_waiting_for_a_missing_window_names_the_open_ones(desktop, apps):
         (A.Key(("ctrl", "nosuchkey")), "unknown key"),
         (A.Type(""), "non-empty text"),
         (A.Wait(-2), "wait takes 0 to 60"),
+        (A.LongPress(5, 5, seconds=0), "long press lasts"),
+        (A.SystemButton("back"), "a desktop has no system buttons"),
+        (A.OpenApp("Settings"), "cannot open apps by name"),
     ],
 )
 def test_invalid_actions_touch_nothing(desktop, action, error):

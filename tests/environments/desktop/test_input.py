@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agent import actions as A
@@ -162,3 +164,15 @@ def test_double_and_triple_clicks_select_a_word_and_a_line_in_an_editor(desktop,
     desktop.execute(A.Type("Y"))
     saved = save(desktop, path).splitlines()
     assert saved.count("Y") == 1 and saved.count(line) == 59
+
+
+def test_a_long_press_holds_the_button_for_its_duration(desktop, apps, tmp_path):
+    log = tmp_path / "xev.log"
+    apps(["bash", "-c", f"exec xev -event button -geometry 300x300+50+50 > {log}"])
+    window = ready(desktop, "Event Tester")
+    desktop.execute(A.LongPress(window.x + 150, window.y + 150, seconds=0.6))
+    assert wait_until(lambda: "ButtonRelease" in log.read_text())
+    text = log.read_text()
+    press = int(re.search(r"ButtonPress.*?time (\d+)", text, re.S).group(1))
+    release = int(re.search(r"ButtonRelease.*?time (\d+)", text, re.S).group(1))
+    assert 550 <= release - press <= 1500

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent import actions as A
-from environments.desktop.settle import SettleSettings, wait_until_still
+from environments.settle import SettleSettings, wait_until_still
 from tests.environments.desktop.helpers import ready
 
 pytestmark = pytest.mark.timeout(60)
