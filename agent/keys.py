@@ -15,6 +15,9 @@ _NAMED = [
     *(f"f{n}" for n in range(1, 25)),
 ]  # fmt: skip
 
+# Keys only a phone has (Android key codes without a desktop equivalent).
+PHONE_KEYS = frozenset({"power", "camera", "search", "call", "endcall", "notification", "clear"})
+
 _ALIASES = {
     "return": "enter", "ret": "enter", "kp_enter": "enter", "linefeed": "enter",
     "esc": "escape", "del": "delete", "ins": "insert",
@@ -45,7 +48,7 @@ _SYMBOL_NAMES = {
     "grave": "`", "bracketleft": "[", "bracketright": "]", "asterisk": "*", "at": "@",
 }  # fmt: skip
 
-CANONICAL_KEYS = frozenset(_NAMED)
+CANONICAL_KEYS = frozenset(_NAMED) | PHONE_KEYS
 MODIFIERS = frozenset({"ctrl", "alt", "shift", "win"})
 
 

@@ -1,12 +1,14 @@
-"""Qwen's `computer_use` tool: the schema the Qwen3-VL / Qwen3.5 models were trained on.
+"""Qwen's `computer_use` tool, and what Qwen's tools share (see qwen_mobile.py for `mobile_use`).
 
-The grid follows the model family (relative 0..1000 for Qwen3-VL and Qwen3.5, absolute pixels of
-the smart_resized image for Qwen2.5-VL). Screenshots are downscaled to a pixel budget on the
+These are the schemas the Qwen3-VL / Qwen3.5 models were trained on. The grid follows the
+model family (relative 0..1000 for Qwen3-VL and Qwen3.5, absolute pixels of the smart_resized
+image for Qwen2.5-VL). Screenshots are downscaled to a pixel budget on the
 family's patch grid so that the server does not resize them again.
 """
 
 from __future__ import annotations
 
+import abc
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -70,12 +72,21 @@ def grid_for_model(model: str) -> GridKind:
 
 
 @cache
-def _prompt(name: str) -> str:
+def prompt(name: str) -> str:
     return (resources.files("agent.protocols") / "prompts" / name).read_text().strip()
 
 
-class QwenComputerUse(Protocol):
-    name = "qwen-computer-use"
+class QwenTool(Protocol):
+    """One Qwen GUI tool (computer_use, mobile_use) plus any MCP tools offered next to it.
+
+    A subclass names the tool, its actions and prompts, and maps one call's arguments to a
+    canonical action; screenshots, grids, history and the parse loop are shared.
+    """
+
+    name: str
+    tool_name: str
+    actions: tuple[str, ...]
+    system_prompt = "system.txt"
 
     def __init__(
         self, settings: QwenSettings, model: str = "", extra_tools: list[dict[str, Any]] = ()
@@ -101,18 +112,30 @@ class QwenComputerUse(Protocol):
         size = self.image_size(observation.size)
         return encode(observation.image, size, self.settings.image_format)
 
+    def description(self, width: int, height: int) -> str:
+        return prompt(f"{self.tool_name}.txt").format(width=width, height=height)
+
+    @abc.abstractmethod
+    def properties(self) -> dict[str, Any]:
+        """The JSON schema properties of the tool's arguments."""
+
+    @abc.abstractmethod
+    def to_action(
+        self, action: str, args: dict[str, Any], grid: Grid, pointer: tuple[int, int] | None
+    ) -> A.Action:
+        """The canonical action for one call whose `action` is one of `self.actions`."""
+
     def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
         width, height = self.grid(screen).model_size
-        description = _prompt("computer_use.txt").format(width=width, height=height)
         return [
             {
                 "type": "function",
                 "function": {
-                    "name": TOOL_NAME,
-                    "description": description,
+                    "name": self.tool_name,
+                    "description": self.description(width, height),
                     "parameters": {
                         "type": "object",
-                        "properties": _properties(),
+                        "properties": self.properties(),
                         "required": ["action"],
                     },
                 },
@@ -129,10 +152,11 @@ class QwenComputerUse(Protocol):
             self.settings.history_images,
             self.settings.history_chunk,
         )
-        messages: list[dict[str, Any]] = [{"role": "system", "content": _prompt("system.txt")}]
+        system = prompt(self.system_prompt)
+        messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
         for index, entry in enumerate(entries):
             if isinstance(entry, AssistantEntry):
-                messages.extend(_assistant_messages(entry))
+                messages.extend(assistant_messages(entry))
             else:
                 messages.append(_user_message(entry, index in keep))
         return messages
@@ -140,7 +164,7 @@ class QwenComputerUse(Protocol):
     def feedback(self, error: str) -> str:
         return (
             f"Your last reply could not be executed: {error}\nNothing was done. Reply with a "
-            f"{TOOL_NAME} tool call whose arguments follow the tool's schema."
+            f"{self.tool_name} tool call whose arguments follow the tool's schema."
         )
 
     def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
@@ -150,7 +174,7 @@ class QwenComputerUse(Protocol):
                 "out; think more briefly and call the tool"
             )
         if not turn.tool_calls:
-            return ParseResult(error=f"it contained no tool call; call {TOOL_NAME}")
+            return ParseResult(error=f"it contained no tool call; call {self.tool_name}")
         grid = self.grid(observation.size)
         parsed = []
         for call in turn.tool_calls:
@@ -169,13 +193,35 @@ class QwenComputerUse(Protocol):
             )
         if call.name in self._extra_names:
             return None
-        if call.name != TOOL_NAME:
-            names = ", ".join([TOOL_NAME, *sorted(self._extra_names)])
+        if call.name != self.tool_name:
+            names = ", ".join([self.tool_name, *sorted(self._extra_names)])
             raise InvalidAction(f"unknown tool {call.name!r}: the tools are {names}")
         args = call.arguments
         action = args.get("action")
-        if action not in ACTIONS:
-            raise InvalidAction(f"unknown action {action!r}; the actions are: {', '.join(ACTIONS)}")
+        if action not in self.accepted_actions:
+            raise InvalidAction(
+                f"unknown action {action!r}; the actions are: {', '.join(self.actions)}"
+            )
+        return self.to_action(action, args, grid, pointer)
+
+    @property
+    def accepted_actions(self) -> tuple[str, ...]:
+        """What a call may ask for: the offered actions, or more where a model family is known
+        to use other names."""
+        return self.actions
+
+
+class QwenComputerUse(QwenTool):
+    name = "qwen-computer-use"
+    tool_name = TOOL_NAME
+    actions = ACTIONS
+
+    def properties(self) -> dict[str, Any]:
+        return _properties()
+
+    def to_action(
+        self, action: str, args: dict[str, Any], grid: Grid, pointer: tuple[int, int] | None
+    ) -> A.Action:
         return _to_action(action, args, grid, pointer)
 
 
@@ -184,33 +230,37 @@ def _to_action(
 ) -> A.Action:
     if action in CLICKS:
         button, count = CLICKS[action]
-        x, y = _point(args, grid, action)
+        x, y = point(args, grid, action)
         return A.Click(x, y, button, count)  # type: ignore[arg-type]
     if action == "mouse_move":
-        return A.Move(*_point(args, grid, action))
+        return A.Move(*point(args, grid, action))
     if action == "left_click_drag":
-        x2, y2 = _point(args, grid, action)
+        x2, y2 = point(args, grid, action)
         x1, y1 = _start(args, grid, pointer, action)
         return A.Drag(x1, y1, x2, y2)
     if action in ("scroll", "hscroll"):
-        amount = _scroll_clicks(_number(args, "pixels", action))
-        x, y = _point(args, grid, action) if "coordinate" in args else _pointer(pointer, action)
+        amount = _scroll_clicks(number(args, "pixels", action))
+        x, y = point(args, grid, action) if "coordinate" in args else _pointer(pointer, action)
         return A.Scroll(x, y, dy=amount) if action == "scroll" else A.Scroll(x, y, dx=amount)
     if action == "type":
-        return A.Type(_text(args, action))
+        return A.Type(text_arg(args, action))
     if action == "key":
         return A.Key(normalize_chord(_keys(args)))
     if action == "wait":
-        return A.Wait(float(_number(args, "time", action, default=1.0)))
+        return A.Wait(float(number(args, "time", action, default=1.0)))
     if action == "answer":
-        return A.Answer(_text(args, action))
+        return A.Answer(text_arg(args, action))
+    return terminate(args)
+
+
+def terminate(args: dict[str, Any]) -> A.Terminate:
     status = args.get("status")
     if status not in ("success", "failure"):
         raise InvalidAction(f"terminate needs status 'success' or 'failure', got {status!r}")
     return A.Terminate(status)
 
 
-def _point(args: dict[str, Any], grid: Grid, action: str) -> tuple[int, int]:
+def point(args: dict[str, Any], grid: Grid, action: str) -> tuple[int, int]:
     value = args.get("coordinate")
     if isinstance(value, str):
         numbers = re.findall(r"-?\d+(?:\.\d+)?", value)
@@ -235,7 +285,7 @@ def _start(
 ) -> tuple[int, int]:
     """Where a drag starts: `start_coordinate` if given, else the pointer (Qwen's convention)."""
     if "start_coordinate" in args:
-        return _point({"coordinate": args["start_coordinate"]}, grid, action)
+        return point({"coordinate": args["start_coordinate"]}, grid, action)
     return _pointer(pointer, action)
 
 
@@ -245,7 +295,7 @@ def _pointer(pointer: tuple[int, int] | None, action: str) -> tuple[int, int]:
     return pointer
 
 
-def _number(args: dict[str, Any], key: str, action: str, default: float | None = None) -> float:
+def number(args: dict[str, Any], key: str, action: str, default: float | None = None) -> float:
     value = args.get(key, default)
     try:
         return float(value)  # type: ignore[arg-type]
@@ -260,7 +310,7 @@ def _scroll_clicks(pixels: float) -> int:
     return clicks if clicks else (1 if pixels > 0 else -1)
 
 
-def _text(args: dict[str, Any], action: str) -> str:
+def text_arg(args: dict[str, Any], action: str) -> str:
     value = args.get("text")
     if not isinstance(value, str) or not value:
         raise InvalidAction(f"{action} needs non-empty 'text'")
@@ -276,7 +326,7 @@ def _keys(args: dict[str, Any]) -> list[str] | str:
     raise InvalidAction(f"key needs 'keys', a list of key names, got {value!r}")
 
 
-def _assistant_messages(entry: AssistantEntry) -> list[dict[str, Any]]:
+def assistant_messages(entry: AssistantEntry) -> list[dict[str, Any]]:
     message: dict[str, Any] = {"role": "assistant", "content": entry.content or None}
     if entry.tool_calls:
         message["tool_calls"] = [call.to_message() for call in entry.tool_calls]
@@ -304,7 +354,7 @@ def _properties() -> dict[str, Any]:
         "action": {
             "type": "string",
             "enum": list(ACTIONS),
-            "description": _prompt("computer_use_action.txt"),
+            "description": prompt("computer_use_action.txt"),
         },
         "keys": {
             "type": "array",

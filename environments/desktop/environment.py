@@ -15,6 +15,7 @@ from PIL import Image
 
 from agent import actions as A
 from agent.errors import EnvironmentFailure, InvalidAction
+from agent.keys import PHONE_KEYS
 from environments.base import ActionResult, Environment, Observation
 from environments.desktop.display import VirtualDisplay
 from environments.desktop.input import Input, TextInput
@@ -90,6 +91,9 @@ class DesktopEnvironment(Environment):
             return ActionResult()
         if type(action) in _PHONE_ONLY:
             return ActionResult(error=f"{action.kind}: {_PHONE_ONLY[type(action)]}")
+        if isinstance(action, A.Key) and PHONE_KEYS.intersection(action.keys):
+            keys = ", ".join(sorted(PHONE_KEYS.intersection(action.keys)))
+            return ActionResult(error=f"a desktop keyboard has no {keys} key")
         started = time.monotonic()
         try:
             self.input.perform(action)

@@ -70,6 +70,7 @@ def test_waiting_for_a_missing_window_names_the_open_ones(desktop, apps):
         (A.LongPress(5, 5, seconds=0), "long press lasts"),
         (A.SystemButton("back"), "a desktop has no system buttons"),
         (A.OpenApp("Settings"), "cannot open apps by name"),
+        (A.Key(("power",)), "a desktop keyboard has no power key"),
     ],
 )
 def test_invalid_actions_touch_nothing(desktop, action, error):

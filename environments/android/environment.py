@@ -1,0 +1,210 @@
+"""An Android phone as an Environment: screenshots over adb, actions as `input` commands.
+
+Screen pixels are the phone's input coordinates (`wm size`, override first, in the current
+orientation); a frame of another size is scaled to them so that a click lands where the model
+saw the target. A device that drops off adb is reconnected a bounded number of times before
+the run ends with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+from adbutils import AdbError
+from PIL import Image
+
+from agent import actions as A
+from agent.errors import EnvironmentFailure, InvalidAction
+from environments.android import apps
+from environments.android.device import AdbSettings, open_device
+from environments.android.hierarchy import UIElement, find, parse_hierarchy
+from environments.android.keys import SYSTEM_BUTTONS, key_command
+from environments.android.screen import ScreenCapture, read_shell
+from environments.android.text import Typist
+from environments.base import ActionResult, Environment, Observation
+from environments.settle import SettleSettings, wait_until_still
+
+T = TypeVar("T")
+_NO_SCREEN_CHANGE = (A.Answer, A.Terminate)
+_OVERRIDE = re.compile(r"Override size: (\d+)x(\d+)")
+_PHYSICAL = re.compile(r"Physical size: (\d+)x(\d+)")
+
+
+@dataclass(frozen=True)
+class AndroidSettings:
+    adb: AdbSettings = field(default_factory=AdbSettings)
+    raw_screencap: bool = True
+    settle: SettleSettings = field(
+        default_factory=lambda: SettleSettings(quiet=0.25, interval=0.02, timeout=3.0)
+    )
+    swipe_ms: int = 400
+    scroll_step: float = 0.1  # of the screen's height (or width) per wheel click
+    reconnects: int = 3
+    reconnect_wait: float = 1.0
+
+
+class AndroidEnvironment(Environment):
+    name = "android"
+
+    def __init__(self, settings: AndroidSettings | None = None) -> None:
+        self.settings = settings or AndroidSettings()
+        self.client, self.device = open_device(self.settings.adb)
+        self.serial = self.device.serial or ""
+        self._screen = ScreenCapture(self.device, self.settings.raw_screencap)
+        self._typist = Typist(self.device)
+        self._size = self._call(lambda: self._input_size(None))
+
+    @property
+    def screen_size(self) -> tuple[int, int]:
+        return self._size
+
+    def _input_size(self, frame: tuple[int, int] | None) -> tuple[int, int]:
+        """`wm size` (the override if set) turned to the orientation of `frame`, or to the
+        device's rotation before any frame was taken."""
+        output = self.device.shell("wm size")
+        match = _OVERRIDE.search(output) or _PHYSICAL.search(output)
+        if match is None:
+            raise EnvironmentFailure(f"`wm size` on {self.serial} said {output.strip()!r}")
+        width, height = int(match.group(1)), int(match.group(2))
+        if frame is None:
+            turned = self.device.rotation() % 2 == 1
+        else:
+            turned = (frame[0] > frame[1]) != (width > height)
+        return (height, width) if turned else (width, height)
+
+    def _call(self, operation: Callable[[], T]) -> T:
+        """Run `operation`; when the device drops off adb, reconnect and try again."""
+        attempts = self.settings.reconnects
+        for attempt in range(attempts + 1):
+            try:
+                return operation()
+            except (AdbError, OSError) as exc:
+                if attempt == attempts or not self._reconnect():
+                    raise EnvironmentFailure(
+                        f"lost the Android device {self.serial}: {exc} (tried to reconnect "
+                        f"{attempts} times); check `adb devices` and reconnect it"
+                    ) from exc
+        raise AssertionError("unreachable")
+
+    def _reconnect(self) -> bool:
+        for _ in range(self.settings.reconnects):
+            time.sleep(self.settings.reconnect_wait)
+            try:
+                if ":" in self.serial:
+                    self.client.connect(self.serial, timeout=5)
+                states = {info.serial: info.state for info in self.client.list()}
+            except (AdbError, OSError):
+                continue
+            if states.get(self.serial) == "device":
+                self.device = self.client.device(self.serial)
+                self._screen.device = self._typist.device = self.device
+                return True
+        return False
+
+    def shell(self, command: str) -> str:
+        """Run a shell command on the phone (for task setup and evaluation)."""
+        return self._call(lambda: self.device.shell(command))
+
+    def screenshot(self) -> Image.Image:
+        image = self._call(self._screen.capture)
+        if image.size != self._size:
+            self._size = self._call(lambda: self._input_size(image.size))
+            if image.size != self._size:
+                image = image.resize(self._size, Image.Resampling.BILINEAR)
+        return image
+
+    def observe(self) -> Observation:
+        image = self.screenshot()
+        return Observation(image, focused=self.current_app())
+
+    def current_app(self) -> str | None:
+        return self._call(lambda: apps.current_app(self.device))
+
+    def hierarchy(self) -> list[UIElement]:
+        """The UI tree as elements with screen bounds (uiautomator dump)."""
+        return parse_hierarchy(self._call(self.device.dump_hierarchy))
+
+    def find(self, label: str) -> UIElement | None:
+        return find(self.hierarchy(), label)
+
+    def perform(self, action: A.Action) -> ActionResult:
+        try:
+            A.validate(action, self.screen_size)
+            if isinstance(action, _NO_SCREEN_CHANGE):
+                return ActionResult()
+            started = time.monotonic()
+            self._call(lambda: self._perform(action))
+        except InvalidAction as exc:
+            return ActionResult(error=str(exc))
+        return ActionResult(act_seconds=time.monotonic() - started)
+
+    def _perform(self, action: A.Action) -> None:
+        if isinstance(action, A.Click):
+            if action.button != "left":
+                raise InvalidAction(f"a phone has no {action.button} button: use long_press")
+            self._run("; ".join([f"input tap {action.x} {action.y}"] * action.count))
+        elif isinstance(action, A.LongPress):
+            x, y, ms = action.x, action.y, round(action.seconds * 1000)
+            self._run(f"input swipe {x} {y} {x} {y} {ms}")
+        elif isinstance(action, A.Drag):
+            self._swipe(action.x1, action.y1, action.x2, action.y2)
+        elif isinstance(action, A.Scroll):
+            self._scroll(action)
+        elif isinstance(action, A.Type):
+            self._typist.type(action.text)
+        elif isinstance(action, A.Key):
+            self._run(key_command(action.keys))
+        elif isinstance(action, A.SystemButton):
+            self._run(f"input keyevent KEYCODE_{SYSTEM_BUTTONS[action.button]}")
+        elif isinstance(action, A.OpenApp):
+            self._open_app(action.name)
+        elif isinstance(action, A.Wait):
+            time.sleep(action.seconds)
+        elif isinstance(action, A.Move):
+            raise InvalidAction("a phone has no pointer to move: tap, long_press or swipe")
+
+    def _run(self, command: str) -> None:
+        result = self.device.shell2(command, v2=True)
+        if result.returncode != 0:
+            raise InvalidAction(f"`{command}` failed on the phone: {result.output.strip()}")
+
+    def _swipe(self, x1: int, y1: int, x2: int, y2: int) -> None:
+        self._run(f"input swipe {x1} {y1} {x2} {y2} {self.settings.swipe_ms}")
+
+    def _scroll(self, action: A.Scroll) -> None:
+        """Wheel clicks as a finger swipe: scrolling up drags the content down."""
+        width, height = self.screen_size
+        dx = round(action.dx * self.settings.scroll_step * width)
+        dy = round(action.dy * self.settings.scroll_step * height)
+        end_x = min(max(action.x - dx, 1), width - 2)
+        end_y = min(max(action.y + dy, 1), height - 2)
+        self._swipe(action.x, action.y, end_x, end_y)
+
+    def _open_app(self, name: str) -> None:
+        package = apps.resolve_package(name, apps.installed_packages(self.device))
+        if package is not None:
+            apps.launch(self.device, package)
+            return
+        self._run("input keyevent KEYCODE_HOME")
+        icon = find(parse_hierarchy(self.device.dump_hierarchy()), name)
+        if icon is None:
+            raise InvalidAction(
+                f"no app called {name!r} on the phone (not an installed package, not a known "
+                "app, no such icon on the home screen): open it from the app drawer instead"
+            )
+        self._run("input tap {} {}".format(*icon.center))
+
+    def _grab(self) -> bytes:
+        command = "screencap" if self._screen.raw else "screencap -p"
+        return read_shell(self.device, command)
+
+    def settle(self, result: ActionResult) -> ActionResult:
+        settled = self._call(lambda: wait_until_still(self._grab, self.settings.settle))
+        return replace(result, settle_seconds=settled.seconds, settled=settled.settled)
+
+    def close(self) -> None:
+        """Nothing to stop: the phone and the adb server outlive a run."""

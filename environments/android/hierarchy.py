@@ -1,0 +1,95 @@
+"""The phone's UI tree from `uiautomator dump`, as flat elements with screen bounds.
+
+Protocols that want more than pixels (set-of-marks, text grounding) and task solutions that
+locate a widget by its label at run time both read this.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from agent.errors import EnvironmentFailure
+
+_BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
+
+
+@dataclass(frozen=True)
+class UIElement:
+    text: str
+    resource_id: str
+    class_name: str
+    package: str
+    content_desc: str
+    bounds: tuple[int, int, int, int]  # left, top, right, bottom
+    clickable: bool = False
+    long_clickable: bool = False
+    scrollable: bool = False
+    checkable: bool = False
+    checked: bool = False
+    focused: bool = False
+    enabled: bool = True
+
+    @property
+    def center(self) -> tuple[int, int]:
+        left, top, right, bottom = self.bounds
+        return (left + right) // 2, (top + bottom) // 2
+
+    @property
+    def label(self) -> str:
+        return self.text or self.content_desc
+
+
+def _flag(node: ET.Element, name: str) -> bool:
+    return node.get(name) == "true"
+
+
+def parse_hierarchy(xml: str) -> list[UIElement]:
+    """Every node of a dump in document order; EnvironmentFailure if it is not a dump."""
+    start = xml.find("<?xml")
+    if start < 0:
+        start = xml.find("<hierarchy")
+    try:
+        root = ET.fromstring(xml[max(start, 0) :])
+    except ET.ParseError as exc:
+        raise EnvironmentFailure(f"uiautomator dump is not valid XML: {exc}") from exc
+    elements = []
+    for node in root.iter("node"):
+        match = _BOUNDS.fullmatch(node.get("bounds", ""))
+        if not match:
+            continue
+        elements.append(
+            UIElement(
+                text=node.get("text", ""),
+                resource_id=node.get("resource-id", ""),
+                class_name=node.get("class", ""),
+                package=node.get("package", ""),
+                content_desc=node.get("content-desc", ""),
+                bounds=tuple(int(v) for v in match.groups()),  # type: ignore[arg-type]
+                clickable=_flag(node, "clickable"),
+                long_clickable=_flag(node, "long-clickable"),
+                scrollable=_flag(node, "scrollable"),
+                checkable=_flag(node, "checkable"),
+                checked=_flag(node, "checked"),
+                focused=_flag(node, "focused"),
+                enabled=node.get("enabled", "true") == "true",
+            )
+        )
+    return elements
+
+
+def find(elements: list[UIElement], label: str) -> UIElement | None:
+    """The element showing `label` (exact text or description first, then case-insensitive,
+    then a substring), preferring visible ones that react to touch."""
+    wanted = label.strip().casefold()
+    tests = (
+        lambda e: e.label == label,
+        lambda e: e.label.casefold() == wanted,
+        lambda e: wanted in e.label.casefold(),
+    )
+    for test in tests:
+        hits = [e for e in elements if e.label and test(e) and e.bounds[2] > e.bounds[0]]
+        if hits:
+            return max(hits, key=lambda e: (e.clickable or e.long_clickable, -len(e.label)))
+    return None
