@@ -16,6 +16,7 @@ from agent.errors import AgentError
 from agent.model import DEFAULT_URL
 from agent.report import render_report
 from agent.runner import RunConfig, run
+from environments.android.virtual_phone.main import add_phone_arguments, serve_phone
 
 
 def _screen(value: str) -> tuple[int, int]:
@@ -95,7 +96,10 @@ def parser() -> argparse.ArgumentParser:
         "--stream", action="store_true", help="stream replies (implied by --verbose)"
     )
     env = cmd.add_argument_group("environment")
-    env.add_argument("--env", choices=["desktop"], default="desktop")
+    env.add_argument(
+        "--env", choices=["desktop", "android"], default="desktop",
+        help="a virtual desktop (default) or an Android device over adb",
+    )  # fmt: skip
     env.add_argument(
         "--vnc", type=int, nargs="?", const=0, metavar="PORT",
         help="serve the display over VNC on 127.0.0.1 (a free port unless given); view-only",
@@ -110,6 +114,15 @@ def parser() -> argparse.ArgumentParser:
     env.add_argument(
         "--screen", type=_screen, default=(1280, 800), help="virtual screen WxH (default: 1280x800)"
     )
+    phone = cmd.add_argument_group("android (with --env android)")
+    phone.add_argument("--device", metavar="SERIAL", help="adb serial (default: the only device)")
+    phone.add_argument("--connect", metavar="HOST:PORT", help="`adb connect` to it first")
+    phone.add_argument("--adb-host", default="127.0.0.1", help="adb server host")
+    phone.add_argument("--adb-port", type=_positive(int), help="adb server port (default: 5037)")
+    phone.add_argument(
+        "--mobile-actions", choices=["tool", "notebook"], default="tool",
+        help="mobile_use action set: Qwen's tool schema (default) or the Qwen3-VL notebook's",
+    )  # fmt: skip
     tools = cmd.add_argument_group("tools")
     tools.add_argument(
         "--mcp-config", type=Path, metavar="FILE",
@@ -179,6 +192,12 @@ def parser() -> argparse.ArgumentParser:
     view = commands.add_parser("view", help="write a self-contained HTML report of a run")
     view.add_argument("run_dir", type=Path, help="a run directory (runs/<run-id>)")
     view.add_argument("--no-open", action="store_true", help="do not open it in a browser")
+    android = commands.add_parser("android", help="Android helpers")
+    android_sub = android.add_subparsers(dest="android_command", required=True)
+    phone_cmd = android_sub.add_parser(
+        "virtual-phone", help="serve a virtual phone that `adb connect` attaches (for tests)"
+    )
+    add_phone_arguments(phone_cmd)
     serve_cmd = commands.add_parser(
         "serve", help="print (or run) the vllm serve command for a model"
     )
@@ -224,6 +243,11 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         approve=args.approve,
         app_tools=args.app_tools,
         workspace=args.workspace,
+        device=args.device,
+        adb_host=args.adb_host,
+        adb_port=args.adb_port,
+        connect=args.connect,
+        mobile_actions=args.mobile_actions,
     )
 
 
@@ -290,6 +314,10 @@ def mcp_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def android_command(args: argparse.Namespace) -> int:
+    return serve_phone(args)
+
+
 COMMANDS = {
     "run": run_command,
     "serve": serve_command,
@@ -297,6 +325,7 @@ COMMANDS = {
     "doctor": doctor_command,
     "bench": bench_command,
     "mcp": mcp_command,
+    "android": android_command,
 }
 
 

@@ -16,7 +16,8 @@ from agent.errors import AgentError
 from agent.grid import GridKind
 from agent.loop import AgentLoop, LoopSettings
 from agent.model import DEFAULT_URL, ModelClient, ModelSettings
-from agent.protocols.qwen import QwenComputerUse, QwenSettings
+from agent.protocols.qwen import QwenComputerUse, QwenSettings, QwenTool
+from agent.protocols.qwen_mobile import MobileActionSet, QwenMobileUse
 from agent.records import Observer, RunResult
 from agent.resume import load_run, rebuild
 from agent.takeover import Takeover
@@ -56,6 +57,11 @@ class RunConfig:
     approve: ApprovalMode | None = None  # None: ask on a terminal, read-only otherwise
     app_tools: bool = False
     workspace: Path | None = None
+    device: str | None = None  # an adb serial; None: the only device adb lists
+    adb_host: str = "127.0.0.1"
+    adb_port: int | None = None  # None: $ANDROID_ADB_SERVER_PORT or 5037
+    connect: str | None = None  # HOST:PORT to `adb connect` before the run
+    mobile_actions: MobileActionSet = "tool"
 
 
 def build_model(config: RunConfig) -> ModelClient:
@@ -78,7 +84,27 @@ def build_environment(config: RunConfig) -> Environment:
         from environments.desktop import DesktopEnvironment, DesktopSettings
 
         return DesktopEnvironment(DesktopSettings(screen=config.screen, display=config.display))
-    raise ValueError(f"unknown environment {config.env!r}: the environments are: desktop")
+    if config.env == "android":
+        from environments.android import AdbSettings, AndroidEnvironment, AndroidSettings
+
+        adb = AdbSettings(serial=config.device, host=config.adb_host, connect=config.connect)
+        if config.adb_port is not None:
+            adb = replace(adb, port=config.adb_port)
+        return AndroidEnvironment(AndroidSettings(adb=adb))
+    raise AgentError(f"unknown environment {config.env!r}: the environments are desktop, android")
+
+
+def build_protocol(
+    config: RunConfig, model_id: str, hub: ToolHub | None
+) -> QwenComputerUse | QwenMobileUse:
+    """mobile_use on a phone, computer_use on a desktop, with the run's MCP tools beside it."""
+    settings = QwenSettings(
+        grid=config.grid, max_pixels=config.max_pixels, history_images=config.history_images
+    )
+    extra = hub.schemas() if hub else []
+    if config.env == "android":
+        return QwenMobileUse(settings, model_id, extra, action_set=config.mobile_actions)
+    return QwenComputerUse(settings, model=model_id, extra_tools=extra)
 
 
 def _watch_and_takeover(
@@ -130,19 +156,14 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
             task=saved.task,
             screen=tuple(saved.info.get("screen", config.screen)),  # type: ignore[arg-type]
             grid=config.grid or saved.info.get("grid"),
+            env=str(saved.info.get("env", config.env)),
         )
     model = build_model(config)
     model_id = model.model  # fails fast, before a display is started, if no server answers
     console = Console(config.max_steps, verbose=config.verbose)
     with build_environment(config) as env, contextlib.ExitStack() as stack:
         hub = _start_tools(config, env, console, stack)
-        protocol = QwenComputerUse(
-            QwenSettings(
-                grid=config.grid, max_pixels=config.max_pixels, history_images=config.history_images
-            ),
-            model=model_id,
-            extra_tools=hub.schemas() if hub else [],
-        )
+        protocol = build_protocol(config, model_id, hub)
         takeover = _watch_and_takeover(config, env, console, stack)
         recorder = Recorder.resume(saved.run_dir) if saved else Recorder(config.out)
         if config.record_video:
@@ -164,7 +185,7 @@ def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult
 
 
 def _info(
-    config: RunConfig, model: ModelClient, protocol: QwenComputerUse, env: Environment
+    config: RunConfig, model: ModelClient, protocol: QwenTool, env: Environment
 ) -> dict[str, object]:
     return {
         "model": model.model,

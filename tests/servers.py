@@ -22,3 +22,4 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"nothing listens on 127.0.0.1:{port}") from None
             time.sleep(0.1)
+

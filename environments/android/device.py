@@ -8,7 +8,9 @@ finds (PATH or the one its wheel bundles).
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import time
 from dataclasses import dataclass
 
 import adbutils
@@ -73,12 +75,7 @@ def open_device(settings: AdbSettings) -> tuple[AdbClient, AdbDevice]:
     """The device to drive, in state `device`, or EnvironmentFailure naming the fix."""
     client = adb_client(settings)
     if settings.connect:
-        answer = client.connect(settings.connect, timeout=10)
-        if "connected" not in answer or "unable" in answer or "failed" in answer:
-            raise EnvironmentFailure(
-                f"adb connect {settings.connect} failed: {answer.strip()}; is the device "
-                "listening there (`adb tcpip 5555` on the phone, or the virtual phone running)?"
-            )
+        _connect(client, settings.connect)
     devices = {info.serial: info.state for info in client.list()}
     serial = settings.serial or (settings.connect if settings.connect else None)
     if serial is None:
@@ -106,3 +103,68 @@ def open_device(settings: AdbSettings) -> tuple[AdbClient, AdbDevice]:
         help_text = _STATE_HELP.get(state, "check `adb devices` and reconnect it")
         raise EnvironmentFailure(f"Android device {serial} is {state}: {help_text}")
     return client, client.device(serial)
+
+
+def _connect(client: AdbClient, address: str) -> None:
+    """`adb connect`; a refused connection is an error, a device that answers badly shows up
+    in `adb devices` with its state, which is reported instead."""
+    try:
+        answer = client.connect(address, timeout=5)
+    except adbutils.AdbTimeout:
+        return
+    if "unable" in answer or ("connected" not in answer and "authenticate" not in answer):
+        raise EnvironmentFailure(
+            f"adb connect {address} failed: {answer.strip()}; is the device listening there "
+            "(`adb tcpip 5555` on the phone, or `agent android virtual-phone` running)?"
+        )
+
+
+class PrivateAdbServer:
+    """An adb server of our own on a free port, so that task suites and benchmarks never touch
+    the user's server (5037) and parallel workers share nothing. Stopped by `close`."""
+
+    def __init__(self) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port: int = sock.getsockname()[1]
+        self._process = subprocess.Popen(
+            [adbutils.adb_path(), "-P", str(self.port), "server", "nodaemon"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self._process.poll() is not None:
+                    self.close()
+                    raise EnvironmentFailure(
+                        f"the adb server did not start on port {self.port}: is adb installed "
+                        "(`apt install adb`)?"
+                    ) from None
+                time.sleep(0.05)
+
+    def adb(self, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+        """The `adb` command against this server."""
+        return subprocess.run(
+            [adbutils.adb_path(), "-P", str(self.port), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def close(self) -> None:
+        self._process.terminate()
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def __enter__(self) -> PrivateAdbServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -7,19 +7,23 @@ checksum, magic), a CNXN handshake, then streams that each carry one service (`s
 is real; only the phone behind these streams is simulated.
 
 Flow control is the classic one: every WRTE waits for the peer's OKAY before the next is sent,
-and every WRTE received is acknowledged with OKAY. No AUTH is asked for.
+and every WRTE received is acknowledged with OKAY. No AUTH is asked for, unless the phone plays
+a device whose user never accepts the debugging prompt (`state="unauthorized"`); with
+`state="offline"` it never answers the handshake, like a hung adbd.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import queue
 import socket
 import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from environments.android.virtual_phone.phone import Phone
 from environments.android.virtual_phone.sync import serve_sync
@@ -29,6 +33,8 @@ A_OPEN = 0x4E45504F
 A_OKAY = 0x59414B4F
 A_WRTE = 0x45545257
 A_CLSE = 0x45534C43
+A_AUTH = 0x48545541
+AUTH_TOKEN = 1
 A_VERSION = 0x01000001
 MAX_PAYLOAD = 1024 * 1024
 FEATURES = ("shell_v2", "cmd", "fixed_push_mkdir")
@@ -134,12 +140,16 @@ class Stream:
 Service = Callable[[Stream], None]
 
 
+DeviceState = Literal["device", "unauthorized", "offline"]
+
+
 class Connection:
     """One adb server's connection to the phone: the handshake, then streams until it hangs up."""
 
-    def __init__(self, sock: socket.socket, phone: Phone) -> None:
+    def __init__(self, sock: socket.socket, phone: Phone, state: DeviceState = "device") -> None:
         self._sock = sock
         self._phone = phone
+        self._state = state
         self._send_lock = threading.Lock()
         self._streams: dict[int, Stream] = {}
         self._ids = itertools.count(1)
@@ -165,6 +175,12 @@ class Connection:
                 self._sock.close()
 
     def _dispatch(self, message: Message) -> None:
+        if self._state == "offline":
+            return
+        if self._state == "unauthorized":
+            if message.command in (A_CNXN, A_AUTH) and message.arg0 != 3:  # 3: a public key
+                self.send(Message(A_AUTH, AUTH_TOKEN, 0, os.urandom(20)))
+            return
         if message.command == A_CNXN:
             self.max_payload = min(MAX_PAYLOAD, message.arg1 or MAX_PAYLOAD)
             banner = f"{self._phone.serial_banner}features={','.join(FEATURES)}"
@@ -229,8 +245,11 @@ class Connection:
 class VirtualPhoneServer:
     """Listens for adb servers on a TCP port; every connection serves the same phone."""
 
-    def __init__(self, phone: Phone, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, phone: Phone, host: str = "127.0.0.1", port: int = 0, state: DeviceState = "device"
+    ) -> None:
         self.phone = phone
+        self.state = state
         self._listener = socket.create_server((host, port))
         self.host, self.port = self._listener.getsockname()[:2]
         self._connections: list[socket.socket] = []
@@ -253,7 +272,7 @@ class VirtualPhoneServer:
                 return
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._connections.append(sock)
-            connection = Connection(sock, self.phone)
+            connection = Connection(sock, self.phone, self.state)
             threading.Thread(target=connection.serve, daemon=True).start()
 
     def close(self) -> None:
