@@ -3,6 +3,10 @@ HOME), N at a time, with a progress line per task, a table at the end and `resul
 
 Ctrl-C stops starting new tasks; the running ones finish and everything finished is kept.
 `--resume` skips the tasks already in the results file.
+
+A task that needs what we lack (an OSWorld task with an unsupported setup type, getter or
+metric) is not run: it is listed as skipped with the missing pieces by name, kept in
+`results.json` with status "skipped" and score null, and left out of the success rates.
 """
 
 from __future__ import annotations
@@ -60,6 +64,14 @@ def _failed(task: Task, reason: str, started: float) -> dict[str, Any]:
             "run_dir": None, "errors": [reason]}  # fmt: skip
 
 
+def skipped(task: Task) -> dict[str, Any]:
+    """The record of a task that was not run because it needs what we lack."""
+    return {"id": task.id, "app": task.app, "score": None, "status": "skipped",
+            "reason": "unsupported " + ", ".join(task.unsupported),
+            "unsupported": list(task.unsupported), "steps": 0, "seconds": 0.0, "tokens": 0,
+            "run_dir": None, "errors": []}  # fmt: skip
+
+
 def _save(path: Path, results: dict[str, dict[str, Any]]) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(list(results.values()), indent=2, ensure_ascii=False))
@@ -67,15 +79,24 @@ def _save(path: Path, results: dict[str, dict[str, Any]]) -> None:
 
 
 def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Run the suite; returns the records of the tasks that ran (skipped ones are only in
+    results.json and the table)."""
     tasks = load_suite(settings.suite)
     settings.out.mkdir(parents=True, exist_ok=True)
     results_file = settings.out / "results.json"
     results: dict[str, dict[str, Any]] = {}
     if settings.resume and results_file.exists():
-        results = {r["id"]: r for r in json.loads(results_file.read_text())}
+        results = {r["id"]: r for r in json.loads(results_file.read_text())
+                   if r["status"] != "skipped"}  # fmt: skip
         say(f"resuming: {len(results)} of {len(tasks)} tasks already finished")
-    pending = [task for task in tasks if task.id not in results]
     total, finished = len(tasks), len(results)
+    for task in tasks:
+        if task.unsupported:
+            results[task.id] = skipped(task)
+            finished += 1
+            say(f"[{finished}/{total}] SKIP {task.id}: skipped: {results[task.id]['reason']}")
+    _save(results_file, results)
+    pending = [task for task in tasks if task.id not in results]
     pool = ThreadPoolExecutor(max(1, settings.workers), thread_name_prefix="bench")
     running: dict[Future[dict[str, Any]], Task] = {}
     try:
@@ -105,19 +126,22 @@ def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> li
         pool.shutdown(wait=True, cancel_futures=True)
     ordered = [results[t.id] for t in tasks if t.id in results]
     say(table(ordered))
-    return ordered
+    return [record for record in ordered if record["score"] is not None]
 
 
 def table(records: list[dict[str, Any]]) -> str:
     rows = [f"{'task':<32} {'app':<10} {'result':<6} {'score':>5} {'steps':>5} {'wall s':>7} "
             f"{'tokens':>8}"]  # fmt: skip
     for r in records:
-        result = "pass" if r["score"] >= 1.0 else "fail"
-        rows.append(f"{r['id']:<32} {r.get('app', 'other'):<10} {result:<6} {r['score']:>5.2f} "
+        result = "skip" if r["score"] is None else "pass" if r["score"] >= 1.0 else "fail"
+        score = "-" if r["score"] is None else f"{r['score']:.2f}"
+        rows.append(f"{r['id']:<32} {r.get('app', 'other'):<10} {result:<6} {score:>5} "
                     f"{r['steps']:>5} {r['seconds']:>7.1f} {r['tokens']:>8}")  # fmt: skip
-    rows.append(f"success rate: {_rate(records)}")
-    for app in sorted({r.get("app", "other") for r in records}):
-        rows.append(f"  {app}: {_rate([r for r in records if r.get('app', 'other') == app])}")
+    scored = [r for r in records if r["score"] is not None]
+    left_out = len(records) - len(scored)
+    rows.append(f"success rate: {_rate(scored)}" + (f", {left_out} skipped" if left_out else ""))
+    for app in sorted({r.get("app", "other") for r in scored}):
+        rows.append(f"  {app}: {_rate([r for r in scored if r.get('app', 'other') == app])}")
     return "\n".join(rows)
 
 

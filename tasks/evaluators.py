@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tasks.osworld_metrics import judge
+
 
 @dataclass(frozen=True)
 class Probe:
@@ -155,6 +157,20 @@ def answer_match(
 def terminated(probe: Probe, status: str = "failure") -> float:
     """For infeasible tasks: the agent must end with this status."""
     return _score(probe.status == status)
+
+
+@evaluator
+def osworld(
+    probe: Probe,
+    func: list[str],
+    result: list[dict[str, Any] | None],
+    expected: list[dict[str, Any] | None],
+    options: list[dict[str, Any]],
+    conj: str = "and",
+) -> float:
+    """An OSWorld task's evaluator block, as tasks/osworld.py translated it; the getters and
+    metrics are OSWorld's own semantics, in tasks/osworld_metrics.py."""
+    return judge(probe, func, result, expected, options, conj)
 
 
 def _run_all(probe: Probe, steps: list[dict[str, Any]]) -> list[float]:

@@ -1,8 +1,9 @@
 """Task files: what to do, where, how to set it up, how to judge it, and a reference solution.
 
-A task is one YAML file (documented by `tasks/task.schema.json`). Loading is strict: an unknown
-field, a missing file or a bad evaluator name fails with the task id, the field and what was
-expected.
+A task is one YAML file (documented by `tasks/task.schema.json`) or an OSWorld task JSON file
+(translated by `tasks/osworld.py`). Loading is strict: an unknown field, a missing file or a bad
+evaluator name fails with the task id, the field and what was expected. An OSWorld task that
+needs what we lack loads with `unsupported` set, so a suite skips it instead of failing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import yaml
 
 from agent.errors import AgentError
 
-SETUP_STEPS = {"write_file", "run", "launch", "wait_window", "sleep"}
+SETUP_STEPS = {"write_file", "run", "execute", "launch", "open", "wait_window", "sleep"}
 SOLUTION_STEPS = {"click_window", "drag_window", "scroll_window", "click", "type", "key", "tool",
                   "answer", "terminate", "wait"}  # fmt: skip
 _TOP = {"id", "instruction", "params", "environment", "setup", "max_steps", "evaluators",
@@ -45,6 +46,8 @@ class Task:
     tools: tuple[str, ...] = ()  # built-in MCP servers the task offers: "files", "apps"
     app: str = "other"  # what the task is mostly about, for per-app success rates
     params: dict[str, Any] = field(default_factory=dict)
+    postconfig: tuple[Step, ...] = ()  # setup steps run after the agent, before evaluating
+    unsupported: tuple[str, ...] = ()  # what an OSWorld task needs that we lack: skip it
 
 
 def _steps(task_id: str, name: str, raw: Any, allowed: set[str]) -> tuple[Step, ...]:
@@ -87,6 +90,10 @@ def load_task(path: Path | str) -> Task:
     from tasks.evaluators import EVALUATORS
 
     path = Path(path)
+    if path.suffix == ".json":
+        from tasks.osworld import load_osworld
+
+        return load_osworld(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -143,9 +150,11 @@ def load_task(path: Path | str) -> Task:
 
 def load_suite(folder: Path | str) -> list[Task]:
     folder = Path(folder)
-    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else [folder]
+    files = [folder]
+    if folder.is_dir():
+        files = sorted([*folder.glob("*.yaml"), *folder.glob("*.json")])
     if not files:
-        raise TaskError(f"no task files (*.yaml) in {folder}")
+        raise TaskError(f"no task files (*.yaml, OSWorld *.json) in {folder}")
     tasks = [load_task(file) for file in files]
     seen: set[str] = set()
     for task in tasks:

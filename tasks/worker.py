@@ -22,16 +22,24 @@ from agent.protocols.qwen import QwenComputerUse, QwenSettings
 from agent.scripted import ScriptedModelServer
 from agent.trajectory import Recorder
 from environments.desktop import DesktopEnvironment, DesktopSettings
+from tasks.bench import skipped
 from tasks.evaluators import Probe, evaluate_one
+from tasks.open_with import open_argv
 from tasks.oracle import oracle_replies
-from tasks.spec import Task, load_task
+from tasks.spec import Step, Task, load_task
 from tools.hub import Approval, ToolHub
 from tools.mcp_config import ServerSpec
 
 
-def _setup(task: Task, env: DesktopEnvironment, workspace: Path, home: Path) -> None:
+def _filled(argv: list[str], workspace: Path) -> list[str]:
+    return [part.replace("{workspace}", str(workspace)) for part in argv]
+
+
+def _setup(
+    task: Task, steps: tuple[Step, ...], env: DesktopEnvironment, workspace: Path, home: Path
+) -> None:
     extra = {"HOME": str(home)}
-    for step in task.setup:
+    for step in steps:
         args = step.args
         if step.kind == "write_file":
             target = workspace / args["path"]
@@ -43,9 +51,15 @@ def _setup(task: Task, env: DesktopEnvironment, workspace: Path, home: Path) -> 
         elif step.kind == "run":
             subprocess.run(["bash", "-c", args["value"]], cwd=workspace, check=True, timeout=60,
                            env=env.display.child_env(extra))  # fmt: skip
+        elif step.kind == "execute":  # OSWorld's: a command that fails does not stop the setup
+            subprocess.run(_filled(args["value"], workspace), cwd=workspace, timeout=60,
+                           env=env.display.child_env(extra), capture_output=True)  # fmt: skip
         elif step.kind == "launch":
-            argv = [part.replace("{workspace}", str(workspace)) for part in args["value"]]
-            env.launch(argv, extra)
+            env.launch(_filled(args["value"], workspace), extra)
+        elif step.kind == "open":
+            known = {window.id for window in env.windows()}
+            env.launch(open_argv(workspace / args["value"], home / "browser"), extra)
+            env.wait_for_new_window(known, float(args.get("timeout", 30)))
         elif step.kind == "wait_window":
             env.wait_for_window(args["value"], float(args.get("timeout", 15)))
         elif step.kind == "sleep":
@@ -73,7 +87,7 @@ def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[
         DesktopEnvironment(DesktopSettings(screen=task.screen)) as env,
         contextlib.ExitStack() as stack,
     ):
-        _setup(task, env, workspace, home)
+        _setup(task, task.setup, env, workspace, home)
         hub = _hub(task, workspace, stack)
         protocol = QwenComputerUse(QwenSettings(), model=model.model or "",
                                    extra_tools=hub.schemas() if hub else [])  # fmt: skip
@@ -86,6 +100,7 @@ def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[
                          [recorder], tools=hub)  # fmt: skip
         instruction = task.instruction.replace("{workspace}", str(workspace))
         result = loop.run(instruction, {"task": task.id, "model": client.model})
+        _setup(task, task.postconfig, env, workspace, home)
         probe = Probe(workspace, result.status, result.answer,
                       tuple(w.title for w in env.windows()), env.display.child_env())  # fmt: skip
         scores, errors = [], []
@@ -117,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key")
     args = parser.parse_args(argv)
     model = ModelSettings(base_url=args.model_url or "", model=args.model, api_key=args.api_key)
-    record = run_task(load_task(args.task), args.out, args.oracle, model)
+    task = load_task(args.task)
+    record = skipped(task) if task.unsupported else run_task(task, args.out, args.oracle, model)
     print(json.dumps(record, ensure_ascii=False))
     return 0
 

@@ -18,6 +18,8 @@ def probe(tmp_path) -> Probe:
                  dict(os.environ))  # fmt: skip
 
 
+CAT = {"func": ["exact_match"], "options": [{}],
+       "result": [{"type": "vm_command_line", "command": ["cat", "a.txt"]}]}  # fmt: skip
 CASES = [
     ("file_exists", {"path": "a.txt"}, {"path": "b.txt"}),
     ("file_absent", {"path": "b.txt"}, {"path": "a.txt"}),
@@ -59,6 +61,11 @@ CASES = [
         {"expected": "1,234.5", "mode": "exact"},
     ),
     ("terminated", {"status": "success"}, {"status": "failure"}),
+    (
+        "osworld",  # each OSWorld metric is covered in test_osworld.py
+        {**CAT, "expected": [{"type": "rule", "rules": {"expected": "Hello, Wörld\n"}}]},
+        {**CAT, "expected": [{"type": "rule", "rules": {"expected": "Hello"}}]},
+    ),
     (
         "all_of",
         {"value": [{"file_exists": {"path": "a.txt"}}, {"terminated": {"status": "success"}}]},
