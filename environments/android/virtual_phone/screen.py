@@ -1,0 +1,85 @@
+"""What is on the screen, built once per state: the view tree, the raw frame, the PNG.
+
+Agents take a screenshot after every action and often several while waiting for the screen to
+settle, so an unchanged screen must cost nothing: the tree and the frame are kept until the
+handset's `version` (or the minute shown by the clock, or the screen size) changes. The frame is
+held once, as the exact bytes raw `screencap` sends (header then RGBA rows); the PNG is encoded
+from those bytes when asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from PIL import Image
+
+from environments.android.virtual_phone.render import render
+from environments.android.virtual_phone.system_ui import compose
+from environments.android.virtual_phone.ui import Node, dump, walk
+
+if TYPE_CHECKING:
+    from environments.android.virtual_phone.handset import Handset
+
+PIXEL_FORMAT_RGBA_8888 = 1
+COLOR_SPACE_UNKNOWN = 0
+
+
+class Screen:
+    def __init__(self, handset: Handset) -> None:
+        self._handset = handset
+        self._tree: tuple[object, list[Node]] | None = None
+        self._raw: tuple[object, bytes] | None = None
+        self._png: tuple[object, bytes] | None = None
+
+    def _key(self) -> tuple[object, ...]:
+        handset = self._handset
+        return handset.version, time.strftime("%H:%M"), handset.size, handset.settings.dark
+
+    def roots(self) -> list[Node]:
+        key = self._key()
+        if self._tree is None or self._tree[0] != key:
+            self._tree = (key, compose(self._handset))
+        return self._tree[1]
+
+    def nodes(self) -> Iterator[Node]:
+        """Every node that is at least partly visible."""
+        for root in self.roots():
+            for node, _ in walk(root):
+                yield node
+
+    def header(self) -> bytes:
+        width, height = self._handset.size
+        if self._handset.legacy_screencap_header:
+            return struct.pack("<3I", width, height, PIXEL_FORMAT_RGBA_8888)
+        return struct.pack("<4I", width, height, PIXEL_FORMAT_RGBA_8888, COLOR_SPACE_UNKNOWN)
+
+    def raw(self) -> bytes:
+        """Raw `screencap` output: the header, then width x height RGBA pixels."""
+        key = (*self._key(), self._handset.legacy_screencap_header)
+        if self._raw is None or self._raw[0] != key:
+            self._raw = None
+            roots = self.roots()
+            size = self._handset.size
+            image = render(roots, size, roots[0].fill or (0, 0, 0))
+            self._raw = (key, self.header() + image.tobytes())
+        return self._raw[1]
+
+    def png(self) -> bytes:
+        key = self._key()
+        if self._png is None or self._png[0] != key:
+            raw = self.raw()
+            header = len(self.header())
+            image = Image.frombuffer(
+                "RGBA", self._handset.size, memoryview(raw)[header:], "raw", "RGBA", 0, 1
+            )
+            out = io.BytesIO()
+            image.save(out, "PNG", compress_level=1)
+            self._png = (key, out.getvalue())
+        return self._png[1]
+
+    def dump(self) -> str:
+        return dump(self.roots(), self._handset.rotation)
