@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from adbutils import AdbDevice
+
 from tasks.osworld_metrics import judge
 
 
@@ -27,6 +29,12 @@ class Probe:
     answer: str | None
     window_titles: tuple[str, ...]
     env: dict[str, str]
+    device: AdbDevice | None = None  # the phone of an Android task, read through adb
+
+    def phone(self) -> AdbDevice:
+        if self.device is None:
+            raise ValueError("this evaluator needs an Android task (environment type android)")
+        return self.device
 
     def path(self, name: str) -> Path:
         return self.workspace / name
@@ -171,6 +179,45 @@ def osworld(
     """An OSWorld task's evaluator block, as tasks/osworld.py translated it; the getters and
     metrics are OSWorld's own semantics, in tasks/osworld_metrics.py."""
     return judge(probe, func, result, expected, options, conj)
+
+
+@evaluator
+def android_setting(probe: Probe, key: str, expected: str, namespace: str = "global") -> float:
+    """`adb shell settings get NAMESPACE KEY` equals `expected`."""
+    value = probe.phone().shell(["settings", "get", namespace, key]).strip()
+    return _score(value == str(expected))
+
+
+@evaluator
+def android_current_app(probe: Probe, package: str) -> float:
+    return _score(probe.phone().app_current().package == package)
+
+
+def _phone_text(probe: Probe, path: str) -> str:
+    return probe.phone().sync.read_bytes(path).decode("utf-8")
+
+
+@evaluator
+def android_file_contains(probe: Probe, path: str, expected: list[str] | str) -> float:
+    """A file on the phone (pulled over sync) contains every one of `expected`."""
+    text = _phone_text(probe, path)
+    wanted = [expected] if isinstance(expected, str) else expected
+    return _score(all(piece in text for piece in wanted))
+
+
+def _has(record: dict[str, Any], fields: dict[str, Any]) -> bool:
+    return all(_normal(str(record.get(k, ""))) == _normal(str(v)) for k, v in fields.items())
+
+
+@evaluator
+def android_json_has(
+    probe: Probe, path: str, item: dict[str, Any], count: int | None = None
+) -> float:
+    """A JSON list on the phone holds a record with these fields (compared normalised);
+    with `count`, exactly that many such records (0: none, e.g. after a deletion)."""
+    records = json.loads(_phone_text(probe, path))
+    matches = sum(1 for record in records if isinstance(record, dict) and _has(record, item))
+    return _score(matches == count if count is not None else matches > 0)
 
 
 def _run_all(probe: Probe, steps: list[dict[str, Any]]) -> list[float]:

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.grid import Grid
-from agent.protocols.qwen import QwenComputerUse
+from agent.protocols.qwen import QwenTool
 from agent.scripted import ScriptedCall, ScriptedTurn
+from environments.base import Environment
 from environments.desktop import DesktopEnvironment
 from tasks.spec import Step, Task
 
@@ -65,16 +66,24 @@ def _turn(step: Step, env: DesktopEnvironment, grid: Grid) -> ScriptedTurn:
 
 
 def oracle_replies(
-    task: Task, env: DesktopEnvironment, protocol: QwenComputerUse
+    task: Task, env: Environment, protocol: QwenTool
 ) -> Callable[[dict[str, Any]], ScriptedTurn]:
     """One scripted turn per solution step; after the last, a terminate with failure."""
-    grid = protocol.grid(env.screen_size)
     steps = iter(task.solution)
+    if task.environment == "android":
+        from tasks.android import phone_turn as turn
+    else:
+        turn = _turn  # type: ignore[assignment]
 
     def reply(request: dict[str, Any]) -> ScriptedTurn:
         step = next(steps, None)
-        return (
-            _use(action="terminate", status="failure") if step is None else _turn(step, env, grid)
-        )
+        if step is None:
+            return ScriptedTurn(
+                reasoning="The reference solution is over.",
+                calls=(
+                    ScriptedCall(protocol.tool_name, {"action": "terminate", "status": "failure"}),
+                ),
+            )
+        return turn(step, env, protocol.grid(env.screen_size))  # type: ignore[arg-type]
 
     return reply

@@ -19,6 +19,11 @@ from agent.errors import AgentError
 SETUP_STEPS = {"write_file", "run", "execute", "launch", "open", "wait_window", "sleep"}
 SOLUTION_STEPS = {"click_window", "drag_window", "scroll_window", "click", "type", "key", "tool",
                   "answer", "terminate", "wait"}  # fmt: skip
+# Android tasks (see tasks/android.py for what each step does).
+ANDROID_SETUP_STEPS = {"adb_shell", "push", "setting", "open_app", "sleep"}
+ANDROID_SOLUTION_STEPS = {"tap", "long_press", "swipe", "type", "key", "system_button",
+                          "open_app", "wait", "answer", "terminate"}  # fmt: skip
+ENVIRONMENTS = {"desktop": (1280, 800), "android": (1080, 2400)}  # with their default screens
 _TOP = {"id", "instruction", "params", "environment", "setup", "max_steps", "evaluators",
         "solution", "tools", "app"}  # fmt: skip
 
@@ -48,6 +53,8 @@ class Task:
     params: dict[str, Any] = field(default_factory=dict)
     postconfig: tuple[Step, ...] = ()  # setup steps run after the agent, before evaluating
     unsupported: tuple[str, ...] = ()  # what an OSWorld task needs that we lack: skip it
+    environment: str = "desktop"  # or "android": a fresh virtual phone
+    adb_keyboard: bool = True  # android: whether the phone has the ADB Keyboard IME
 
 
 def _steps(task_id: str, name: str, raw: Any, allowed: set[str]) -> tuple[Step, ...]:
@@ -120,19 +127,24 @@ def load_task(path: Path | str) -> Task:
             "'}}' for literal braces in a task with params"
         ) from exc
     environment = data.get("environment") or {}
-    if environment.get("type", "desktop") != "desktop":
-        raise TaskError(f"task {task_id}: environment.type {environment.get('type')!r}: "
-                        "expected desktop")  # fmt: skip
+    kind = environment.get("type", "desktop")
+    if kind not in ENVIRONMENTS:
+        raise TaskError(f"task {task_id}: environment.type {kind!r}: expected "
+                        f"{' or '.join(ENVIRONMENTS)}")  # fmt: skip
+    android = kind == "android"
     evaluators = _steps(task_id, "evaluators", data.get("evaluators"), set(EVALUATORS))
     if not evaluators:
         raise TaskError(f"task {task_id}: 'evaluators' needs at least one evaluator")
-    setup = _steps(task_id, "setup", data.get("setup"), SETUP_STEPS)
+    setup = _steps(task_id, "setup", data.get("setup"),
+                   ANDROID_SETUP_STEPS if android else SETUP_STEPS)  # fmt: skip
     for step in setup:
         source = step.args.get("from")
-        if step.kind == "write_file" and source and not (path.parent / source).exists():
-            raise TaskError(f"task {task_id}: setup write_file from {source!r}: no such file "
+        if step.kind in ("write_file", "push") and source and not (path.parent / source).exists():
+            raise TaskError(f"task {task_id}: setup {step.kind} from {source!r}: no such file "
                             f"next to {path.name}")  # fmt: skip
-    screen = environment.get("screen", [1280, 800])
+    screen = environment.get("screen", ENVIRONMENTS[kind])
+    solution_steps = ANDROID_SOLUTION_STEPS if android else SOLUTION_STEPS
+    solution = _steps(task_id, "solution", data.get("solution"), solution_steps)
     return Task(
         id=task_id,
         instruction=data["instruction"],
@@ -141,10 +153,12 @@ def load_task(path: Path | str) -> Task:
         setup=setup,
         max_steps=int(data.get("max_steps", 15)),
         evaluators=evaluators,
-        solution=_steps(task_id, "solution", data.get("solution"), SOLUTION_STEPS),
+        solution=solution,
         tools=tuple(data.get("tools") or ()),
         app=str(data.get("app", "other")),
         params=params,
+        environment=kind,
+        adb_keyboard=bool(environment.get("adb_keyboard", True)),
     )
 
 

@@ -1,5 +1,6 @@
-"""One task in one process (pyautogui drives one display per process): set up a fresh desktop,
-attempt the task, evaluate the real end state, tear everything down, print the result as JSON.
+"""One task in one process (pyautogui drives one display per process): set up a fresh desktop
+or virtual phone, attempt the task, evaluate the real end state, tear everything down, print
+the result as JSON.
 
     python -m tasks.worker TASK.yaml --out DIR (--oracle | --model-url URL [--model NAME])
 """
@@ -13,14 +14,18 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from agent.loop import AgentLoop, LoopSettings
 from agent.model import ModelClient, ModelSettings
-from agent.protocols.qwen import QwenComputerUse, QwenSettings
-from agent.scripted import ScriptedModelServer
+from agent.protocols.qwen import QwenComputerUse, QwenSettings, QwenTool
+from agent.protocols.qwen_mobile import QwenMobileUse
+from agent.records import RunResult
+from agent.scripted import ScriptedModelServer, ScriptedTurn
 from agent.trajectory import Recorder
+from environments.base import Environment
 from environments.desktop import DesktopEnvironment, DesktopSettings
 from tasks.bench import skipped
 from tasks.evaluators import Probe, evaluate_one
@@ -76,10 +81,41 @@ def _hub(task: Task, workspace: Path, stack: contextlib.ExitStack) -> ToolHub | 
     return hub
 
 
-def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[str, Any]:
-    started = time.monotonic()
-    folder = out / task.id
-    shutil.rmtree(folder, ignore_errors=True)
+def _evaluate(task: Task, probe: Probe) -> tuple[float, list[str]]:
+    scores, errors = [], []
+    for step in task.evaluators:
+        score, error = evaluate_one(probe, step.kind, step.args)
+        scores.append(score)
+        errors += [error] if error else []
+    return (min(scores) if scores else 0.0), errors
+
+
+def _attempt(
+    task: Task,
+    env: Environment,
+    protocol: QwenTool,
+    replies: Callable[[dict[str, Any]], ScriptedTurn] | None,
+    model: ModelSettings,
+    folder: Path,
+    stack: contextlib.ExitStack,
+    hub: ToolHub | None = None,
+    instruction: str | None = None,
+) -> tuple[RunResult, Path]:
+    """The agent loop on a set-up environment; `replies` (the oracle) stands in for the model."""
+    if replies is not None:
+        server = stack.enter_context(ScriptedModelServer(replies))
+        model = ModelSettings(base_url=server.url, model=None, max_retries=1)
+    client = ModelClient(model)
+    recorder = Recorder(folder, run_id="run")
+    loop = AgentLoop(env, client, protocol, LoopSettings(max_steps=task.max_steps),
+                     [recorder], tools=hub)  # fmt: skip
+    result = loop.run(instruction or task.instruction, {"task": task.id, "model": client.model})
+    return result, recorder.dir
+
+
+def _on_desktop(
+    task: Task, folder: Path, oracle: bool, model: ModelSettings
+) -> tuple[RunResult, Path, float, list[str]]:
     workspace, home = folder / "workspace", folder / "home"
     workspace.mkdir(parents=True)
     home.mkdir()
@@ -91,33 +127,47 @@ def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[
         hub = _hub(task, workspace, stack)
         protocol = QwenComputerUse(QwenSettings(), model=model.model or "",
                                    extra_tools=hub.schemas() if hub else [])  # fmt: skip
-        if oracle:
-            server = stack.enter_context(ScriptedModelServer(oracle_replies(task, env, protocol)))
-            model = ModelSettings(base_url=server.url, model=None, max_retries=1)
-        client = ModelClient(model)
-        recorder = Recorder(folder, run_id="run")
-        loop = AgentLoop(env, client, protocol, LoopSettings(max_steps=task.max_steps),
-                         [recorder], tools=hub)  # fmt: skip
+        replies = oracle_replies(task, env, protocol) if oracle else None
         instruction = task.instruction.replace("{workspace}", str(workspace))
-        result = loop.run(instruction, {"task": task.id, "model": client.model})
+        result, run_dir = _attempt(task, env, protocol, replies, model, folder, stack, hub,
+                                   instruction)  # fmt: skip
         _setup(task, task.postconfig, env, workspace, home)
         probe = Probe(workspace, result.status, result.answer,
                       tuple(w.title for w in env.windows()), env.display.child_env())  # fmt: skip
-        scores, errors = [], []
-        for step in task.evaluators:
-            score, error = evaluate_one(probe, step.kind, step.args)
-            scores.append(score)
-            errors += [error] if error else []
+        return (result, run_dir, *_evaluate(task, probe))
+
+
+def _on_phone(
+    task: Task, folder: Path, oracle: bool, model: ModelSettings
+) -> tuple[RunResult, Path, float, list[str]]:
+    from tasks.android import phone_session, setup_phone
+
+    folder.mkdir(parents=True)
+    with phone_session(task) as env, contextlib.ExitStack() as stack:
+        setup_phone(task, task.setup, env)
+        protocol = QwenMobileUse(QwenSettings(), model=model.model or "")
+        replies = oracle_replies(task, env, protocol) if oracle else None
+        result, run_dir = _attempt(task, env, protocol, replies, model, folder, stack)
+        probe = Probe(folder, result.status, result.answer, (), {}, device=env.device)
+        return (result, run_dir, *_evaluate(task, probe))
+
+
+def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[str, Any]:
+    started = time.monotonic()
+    folder = out / task.id
+    shutil.rmtree(folder, ignore_errors=True)
+    attempt = _on_phone if task.environment == "android" else _on_desktop
+    result, run_dir, score, errors = attempt(task, folder, oracle, model)
     return {
         "id": task.id,
         "app": task.app,
-        "score": min(scores) if scores else 0.0,
+        "score": score,
         "status": result.status,
         "reason": result.reason.splitlines()[0],
         "steps": result.steps,
         "seconds": round(time.monotonic() - started, 2),
         "tokens": result.usage.prompt_tokens + result.usage.completion_tokens,
-        "run_dir": str(recorder.dir),
+        "run_dir": str(run_dir),
         "errors": errors,
     }
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: one private virtual desktop for the whole session.
+"""Shared fixtures: one private virtual desktop for the whole session; a private adb server for
+the session and a fresh virtual phone for each test that asks for one.
 
 pyautogui binds one display per process, so in-process tests share this desktop; tests that
 need a desktop of their own run `agent` in a subprocess.
@@ -12,7 +13,11 @@ from subprocess import Popen
 
 import pytest
 
+from environments.android.device import PrivateAdbServer
+from environments.android.virtual_phone import Phone
+from environments.android.virtual_phone.adbd import VirtualPhoneServer
 from environments.desktop import DesktopEnvironment, DesktopSettings
+from tests.servers import attached_phone
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +46,16 @@ def apps(desktop: DesktopEnvironment, tmp_path: Path) -> Iterator[Callable[..., 
     yield launch
     for process in launched:
         desktop.display.stop(process)
+
+
+@pytest.fixture(scope="session")
+def adb_server() -> Iterator[PrivateAdbServer]:
+    with PrivateAdbServer() as server:
+        yield server
+
+
+@pytest.fixture
+def virtual_phone(adb_server: PrivateAdbServer) -> Iterator[VirtualPhoneServer]:
+    """A fresh virtual phone, attached to the test adb server (its serial is its address)."""
+    with attached_phone(adb_server, Phone()) as server:
+        yield server

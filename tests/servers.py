@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
+from collections.abc import Iterator
+
+from environments.android.device import PrivateAdbServer
+from environments.android.virtual_phone import Phone
+from environments.android.virtual_phone.adbd import DeviceState, VirtualPhoneServer
 
 
 def free_port() -> int:
@@ -23,3 +29,16 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
                 raise TimeoutError(f"nothing listens on 127.0.0.1:{port}") from None
             time.sleep(0.1)
 
+
+@contextlib.contextmanager
+def attached_phone(
+    adb_server: PrivateAdbServer, phone: Phone, state: DeviceState = "device"
+) -> Iterator[VirtualPhoneServer]:
+    """`phone` served on a free port and `adb connect`ed to `adb_server` (unless it plays an
+    unauthorized or offline device, which a test connects itself)."""
+    with VirtualPhoneServer(phone, state=state) as server:
+        if state == "device":
+            answer = adb_server.adb("connect", server.address).stdout
+            assert f"connected to {server.address}" in answer, answer
+        yield server
+        adb_server.adb("disconnect", server.address)

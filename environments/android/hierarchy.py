@@ -84,12 +84,16 @@ def find(elements: list[UIElement], label: str) -> UIElement | None:
     then a substring), preferring visible ones that react to touch."""
     wanted = label.strip().casefold()
     tests = (
-        lambda e: e.label == label,
-        lambda e: e.label.casefold() == wanted,
-        lambda e: wanted in e.label.casefold(),
+        lambda name: name == label,
+        lambda name: name.casefold() == wanted,
+        lambda name: wanted in name.casefold(),
     )
     for test in tests:
-        hits = [e for e in elements if e.label and test(e) and e.bounds[2] > e.bounds[0]]
+        hits = [
+            e
+            for e in elements
+            if e.bounds[2] > e.bounds[0] and any(n and test(n) for n in (e.text, e.content_desc))
+        ]
         if hits:
             return max(hits, key=lambda e: (e.clickable or e.long_clickable, -len(e.label)))
     return None

@@ -66,7 +66,7 @@ def _decode_raw_frame(data: bytes) -> Image.Image | None:
     size = width * height * depth
     for header in (16, 12):
         if len(data) == header + size:
-            return Image.frombuffer("RGB", (width, height), data, "raw", mode, 0, 1).copy()
+            return Image.frombytes("RGB", (width, height), data[header:], "raw", mode)
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import adbutils
 import pytest
 
 from tasks.evaluators import EVALUATORS, Probe, evaluate_one
@@ -85,8 +86,38 @@ def test_each_evaluator_has_a_passing_and_a_failing_case(probe, name, right, wro
     assert evaluate_one(probe, name, wrong) == (0.0, None)
 
 
+CONTACTS = "/sdcard/Android/data/com.android.contacts/files/contacts.json"
+ANDROID_CASES = [
+    ("android_setting", {"key": "wifi_on", "expected": "1"},
+     {"key": "airplane_mode_on", "expected": "1"}),
+    ("android_current_app", {"package": "com.android.launcher3"},
+     {"package": "com.android.settings"}),
+    ("android_file_contains", {"path": CONTACTS, "expected": ["Alice Johnson", "Bob"]},
+     {"path": CONTACTS, "expected": "Zed"}),
+    ("android_json_has", {"path": CONTACTS, "item": {"name": "alice johnson"}},
+     {"path": CONTACTS, "item": {"name": "Alice Johnson"}, "count": 0}),
+]  # fmt: skip
+
+
+@pytest.fixture
+def phone_probe(tmp_path, adb_server, virtual_phone) -> Probe:
+    device = adbutils.AdbClient("127.0.0.1", adb_server.port).device(virtual_phone.address)
+    return Probe(tmp_path, "success", None, (), {}, device=device)
+
+
+@pytest.mark.parametrize(("name", "right", "wrong"), ANDROID_CASES)
+def test_each_android_evaluator_reads_the_phone_through_adb(phone_probe, name, right, wrong):
+    assert evaluate_one(phone_probe, name, right) == (1.0, None)
+    assert evaluate_one(phone_probe, name, wrong) == (0.0, None)
+
+
+def test_an_android_evaluator_on_a_desktop_task_says_so(probe):
+    score, error = evaluate_one(probe, "android_setting", {"key": "wifi_on", "expected": "1"})
+    assert score == 0.0 and "needs an Android task" in (error or "")
+
+
 def test_every_evaluator_is_covered():
-    assert {name for name, _, _ in CASES} == set(EVALUATORS)
+    assert {name for name, _, _ in CASES + ANDROID_CASES} == set(EVALUATORS)
 
 
 def test_a_crash_inside_an_evaluator_scores_zero_with_the_reason(probe):

@@ -37,7 +37,23 @@ def write(tmp_path: Path, text: str) -> Path:
         ("id: t2\ninstruction: x\n", "task t2: 'evaluators' needs at least one evaluator"),
         ("id: t3\nevaluators: []\n", "task t3: 'instruction' must be a string"),
         ("- just a list\n", "expected a mapping with a string 'id'"),
-        (GOOD + "environment: {type: android}\n", "environment.type 'android': expected desktop"),
+        (
+            GOOD + "environment: {type: phone}\n",
+            "environment.type 'phone': expected desktop or android",
+        ),
+        (
+            GOOD + "environment: {type: android}\nsetup: [{launch: [xterm]}]\n",
+            "setup[0] has unknown kind 'launch'; expected one of adb_shell, open_app, push",
+        ),
+        (
+            GOOD + "environment: {type: android}\nsolution: [{click_window: {title: x}}]\n",
+            "solution[0] has unknown kind 'click_window'; expected one of answer, key, long_press",
+        ),
+        (
+            GOOD
+            + "environment: {type: android}\nsetup: [{push: {path: /sdcard/x, from: nope.txt}}]\n",
+            "setup push from 'nope.txt': no such file next to",
+        ),
         ("id: [unclosed\n", "is not valid YAML"),
     ],
 )

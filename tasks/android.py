@@ -1,0 +1,111 @@
+"""Android tasks: a fresh virtual phone behind a private adb server for each task, setup through
+adb, and oracle turns that find their targets in the phone's UI tree at run time.
+
+Setup steps: `adb_shell` (a command, must succeed), `push` ({path, content} or {path, from}),
+`setting` ({key, value, namespace: global}), `open_app` (a name), `sleep`.
+Solution steps: `tap` / `long_press` ({label} or {x, y}; long_press takes seconds), `swipe`
+({from: [x, y], to: [x, y]} in screen pixels), `type`, `key`, `system_button`, `open_app`,
+`wait`, `answer`, `terminate`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from agent.actions import OpenApp
+from agent.grid import Grid
+from agent.scripted import ScriptedCall, ScriptedTurn
+from environments.android import AdbSettings, AndroidEnvironment, AndroidSettings
+from environments.android.device import PrivateAdbServer
+from environments.android.virtual_phone import Phone
+from environments.android.virtual_phone.adbd import VirtualPhoneServer
+from tasks.spec import Step, Task
+
+_FIND_TIMEOUT = 5.0
+
+
+@contextlib.contextmanager
+def phone_session(task: Task) -> Iterator[AndroidEnvironment]:
+    """A new phone (factory state) attached to an adb server of this task's own."""
+    width, height = task.screen
+    with (
+        PrivateAdbServer() as adb,
+        VirtualPhoneServer(Phone(width, height, adb_keyboard=task.adb_keyboard)) as phone,
+    ):
+        settings = AdbSettings(serial=phone.address, port=adb.port, connect=phone.address)
+        with AndroidEnvironment(AndroidSettings(adb=settings)) as env:
+            yield env
+
+
+def setup_phone(task: Task, steps: tuple[Step, ...], env: AndroidEnvironment) -> None:
+    for step in steps:
+        args, value = step.args, step.args.get("value")
+        if step.kind == "adb_shell":
+            result = env.device.shell2(value, v2=True)
+            if result.returncode != 0:
+                raise RuntimeError(f"setup `{value}` failed: {result.output.strip()}")
+        elif step.kind == "push":
+            data = (
+                (task.path.parent / args["from"]).read_bytes()
+                if "from" in args
+                else str(args.get("content", "")).encode("utf-8")
+            )
+            env.device.sync.push(io.BytesIO(data), args["path"])
+        elif step.kind == "setting":
+            namespace = args.get("namespace", "global")
+            env.shell(f"settings put {namespace} {args['key']} {args['value']}")
+        elif step.kind == "open_app":
+            env.execute(OpenApp(str(value)))
+        elif step.kind == "sleep":
+            time.sleep(float(value))
+
+
+def _use(**arguments: Any) -> ScriptedTurn:
+    return ScriptedTurn(
+        reasoning=f"Reference solution: {arguments['action']}.",
+        calls=(ScriptedCall("mobile_use", arguments),),
+    )
+
+
+def _target(args: dict[str, Any], env: AndroidEnvironment) -> tuple[int, int]:
+    """Screen pixels of a step's target: its label in the UI tree (waited for), or x/y."""
+    if "label" not in args:
+        return int(args["x"]), int(args["y"])
+    deadline = time.monotonic() + _FIND_TIMEOUT
+    while True:
+        element = env.find(str(args["label"]))
+        if element is not None:
+            return element.center
+        if time.monotonic() > deadline:
+            raise LookupError(f"no element labelled {args['label']!r} on the phone's screen")
+        time.sleep(0.2)
+
+
+def phone_turn(step: Step, env: AndroidEnvironment, grid: Grid) -> ScriptedTurn:
+    """One mobile_use turn for a solution step, its coordinates on the protocol's grid."""
+    args, value = step.args, step.args.get("value")
+    if step.kind in ("tap", "long_press"):
+        at = list(grid.from_screen(*_target(args, env)))
+        if step.kind == "tap":
+            return _use(action="click", coordinate=at)
+        return _use(action="long_press", coordinate=at, time=float(args.get("seconds", 1.0)))
+    if step.kind == "swipe":
+        start, end = grid.from_screen(*args["from"]), grid.from_screen(*args["to"])
+        return _use(action="swipe", coordinate=list(start), coordinate2=list(end))
+    if step.kind == "type":
+        return _use(action="type", text=str(value if value is not None else args["text"]))
+    if step.kind == "key":
+        return _use(action="key", text=str(value))
+    if step.kind == "system_button":
+        return _use(action="system_button", button=str(value))
+    if step.kind == "open_app":
+        return _use(action="open", text=str(value))
+    if step.kind == "wait":
+        return _use(action="wait", time=float(value or 1))
+    if step.kind == "answer":
+        return _use(action="answer", text=str(value))
+    return _use(action="terminate", status=value or "success")
