@@ -234,7 +234,7 @@ class Connection:
     def _shell(self, stream: Stream, command: str, v2: bool, merge: bool = True) -> None:
         result = self._phone.shell(command)
         if not v2:
-            stream.write(result.stdout + (result.stderr if merge else b""))
+            stream.write(result.merged if merge else result.stdout)
             return
         packets = b""
         for packet_id, data in ((1, result.stdout), (2, result.stderr)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,15 @@ class ShellResult:
     stdout: bytes
     stderr: bytes = b""
     exit_code: int = 0
+    # both streams in the order they were written (None: stdout, then stderr)
+    interleaved: bytes | None = field(default=None, compare=False)
+
+    @property
+    def merged(self) -> bytes:
+        """What shell v1 carries: stdout and stderr as one stream, in order."""
+        if self.interleaved is not None:
+            return self.interleaved
+        return self.stdout + self.stderr if self.stderr else self.stdout
 
 
 def ok(text: str | bytes = "") -> ShellResult:

@@ -4,8 +4,9 @@ adb sends a shell service one string and the device's shell splits it, so client
 arguments (adbutils joins lists with shlex.quote). The tokenizer follows POSIX quoting, as
 shlex does, but also keeps operators apart from words and sees whether a digit is glued to a
 redirection (`2>/dev/null` redirects stderr, `echo 2 > f` writes "2"), which shlex cannot tell.
-Commands themselves are looked up by the caller; an unknown one fails with status 127. There is
-no variable expansion and no working directory other than `/`.
+Commands themselves are looked up by the caller; an unknown one fails with status 127. The only
+variable is `$?` (adbutils appends `; echo X4EXIT:$?` to learn exit codes over shell v1), and
+there is no working directory other than `/`.
 """
 
 from __future__ import annotations
@@ -173,10 +174,13 @@ class Shell:
             return ShellResult(b"", f"{SHELL}: {exc}\n".encode(), 1)
         stdout: list[bytes] = []
         stderr: list[bytes] = []
+        both: list[bytes] = []
         status = 0
         for connector, pipeline in lists:
             if (connector == "&&" and status != 0) or (connector == "||" and status == 0):
                 continue
+            for command in pipeline:
+                command.argv = [word.replace("$?", str(status)) for word in command.argv]
             if pipeline[0].argv[:1] == ["exit"]:
                 code = pipeline[0].argv[1:2]
                 status = int(code[0]) & 0xFF if code and code[0].isdigit() else status
@@ -185,8 +189,11 @@ class Shell:
             for command in pipeline:
                 data, err, status = self._command(command, data)
                 stderr.append(err)
+                both.append(err)
             stdout.append(data)
-        return ShellResult(_join(stdout), _join(stderr), status)
+            both.append(data)
+        interleaved = _join(both) if any(stderr) else None
+        return ShellResult(_join(stdout), _join(stderr), status, interleaved)
 
     def _command(self, command: Command, stdin: bytes) -> tuple[bytes, bytes, int]:
         targets: dict[int, tuple[str, str]] = {1: ("stdout", ""), 2: ("stderr", "")}
