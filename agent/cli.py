@@ -41,26 +41,31 @@ def _positive(kind: type) -> object:
     return parse
 
 
+def _server_arguments(group: argparse._ActionsContainer) -> None:
+    """Where the model is served; the same three flags for run, bench and doctor."""
+    group.add_argument(
+        "--model-url", default=DEFAULT_URL, help="OpenAI-compatible base URL (default: %(default)s)"
+    )
+    group.add_argument("--model", help="served model id (default: the first one the server lists)")
+    group.add_argument(
+        "--api-key",
+        default=os.environ.get("OPENAI_API_KEY"),
+        help="API key, if the server needs one (default: $OPENAI_API_KEY)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
-        prog="agent", description="Operate a computer with a Qwen VL model."
+        prog="agent", description="Operate a computer or a phone with a Qwen VL model."
     )
     commands = root.add_subparsers(dest="command", required=True)
-    cmd = commands.add_parser("run", help="carry out one task on a virtual desktop")
+    cmd = commands.add_parser("run", help="carry out one task on a virtual desktop or a phone")
     cmd.add_argument("task", nargs="?", help="what to do, in plain words")
     cmd.add_argument(
         "--resume", type=Path, metavar="RUN_DIR", help="continue an interrupted run from its record"
     )
     model = cmd.add_argument_group("model")
-    model.add_argument(
-        "--model-url", default=DEFAULT_URL, help="OpenAI-compatible base URL (default: %(default)s)"
-    )
-    model.add_argument("--model", help="served model id (default: the first one the server lists)")
-    model.add_argument(
-        "--api-key",
-        default=os.environ.get("OPENAI_API_KEY"),
-        help="API key, if the server needs one (default: $OPENAI_API_KEY)",
-    )
+    _server_arguments(model)
     model.add_argument(
         "--thinking",
         action=argparse.BooleanOptionalAction,
@@ -180,13 +185,9 @@ def parser() -> argparse.ArgumentParser:
         default=900.0,
         help="seconds per task (default 900)",
     )
-    bench.add_argument("--model-url", default=DEFAULT_URL)
-    bench.add_argument("--model")
-    bench.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"))
+    _server_arguments(bench)
     doctor = commands.add_parser("doctor", help="check the set-up and the model server")
-    doctor.add_argument("--model-url", default=DEFAULT_URL)
-    doctor.add_argument("--model")
-    doctor.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"))
+    _server_arguments(doctor)
     doctor.add_argument("--history-images", type=_positive(int), default=3)
     doctor.add_argument("--max-tokens", type=_positive(int), default=8192)
     view = commands.add_parser("view", help="write a self-contained HTML report of a run")
