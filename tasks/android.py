@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shlex
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -45,9 +46,7 @@ def setup_phone(task: Task, steps: tuple[Step, ...], env: AndroidEnvironment) ->
     for step in steps:
         args, value = step.args, step.args.get("value")
         if step.kind == "adb_shell":
-            result = env.device.shell2(value, v2=True)
-            if result.returncode != 0:
-                raise RuntimeError(f"setup `{value}` failed: {result.output.strip()}")
+            _check(env, value)
         elif step.kind == "push":
             data = (
                 (task.path.parent / args["from"]).read_bytes()
@@ -57,11 +56,18 @@ def setup_phone(task: Task, steps: tuple[Step, ...], env: AndroidEnvironment) ->
             env.device.sync.push(io.BytesIO(data), args["path"])
         elif step.kind == "setting":
             namespace = args.get("namespace", "global")
-            env.shell(f"settings put {namespace} {args['key']} {args['value']}")
+            command = shlex.join(["settings", "put", namespace, args["key"], str(args["value"])])
+            _check(env, command)
         elif step.kind == "open_app":
             env.execute(OpenApp(str(value)))
         elif step.kind == "sleep":
             time.sleep(float(value))
+
+
+def _check(env: AndroidEnvironment, command: str) -> None:
+    result = env.device.shell2(command, v2=True)
+    if result.returncode != 0 or result.stderr.strip():
+        raise RuntimeError(f"setup `{command}` failed: {result.output.strip()}")
 
 
 def _use(**arguments: Any) -> ScriptedTurn:

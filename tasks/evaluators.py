@@ -214,7 +214,8 @@ def android_json_has(
     probe: Probe, path: str, item: dict[str, Any], count: int | None = None
 ) -> float:
     """A JSON list on the phone holds a record with these fields (compared normalised);
-    with `count`, exactly that many such records (0: none, e.g. after a deletion)."""
+    with `count`, exactly that many such records (0: none, e.g. after a deletion; with an
+    empty `item`, the length of the list)."""
     records = json.loads(_phone_text(probe, path))
     matches = sum(1 for record in records if isinstance(record, dict) and _has(record, item))
     return _score(matches == count if count is not None else matches > 0)

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.loop import AgentLoop, LoopSettings
 from agent.model import ModelClient, ModelSettings
@@ -32,8 +32,9 @@ from tasks.evaluators import Probe, evaluate_one
 from tasks.open_with import open_argv
 from tasks.oracle import oracle_replies
 from tasks.spec import Step, Task, load_task
-from tools.hub import Approval, ToolHub
-from tools.mcp_config import ServerSpec
+
+if TYPE_CHECKING:
+    from tools.hub import ToolHub
 
 
 def _filled(argv: list[str], workspace: Path) -> list[str]:
@@ -74,6 +75,9 @@ def _setup(
 def _hub(task: Task, workspace: Path, stack: contextlib.ExitStack) -> ToolHub | None:
     if "files" not in task.tools:
         return None
+    from tools.hub import Approval, ToolHub  # mcp takes a second to import: only when needed
+    from tools.mcp_config import ServerSpec
+
     serve = ("-m", "agent.cli", "mcp", "serve", "filesystem", "--root", str(workspace))
     hub = ToolHub([ServerSpec("files", "stdio", command=sys.executable, args=serve)],
                   Approval("auto"))  # fmt: skip

@@ -98,7 +98,7 @@ class NotesApp(App):
                 text = "\n".join(part for part in parts if part)
             modified = item.get("modified")
             notes.append(Note(str(text), int(modified) if modified else int(time.time())))
-        self.notes = notes
+        self.notes = sorted(notes, key=lambda n: -n.modified)  # newest first; stable for ties
         self.stop()
 
     # Navigation ----------------------------------------------------------------------------
@@ -224,6 +224,8 @@ class NotesApp(App):
                 self.notes.remove(note)
             elif text != note.text:
                 note.text, note.modified = text, int(time.time())
+                self.notes.remove(note)
+                self.notes.insert(0, note)
         elif text.strip():
             self.notes.insert(0, Note(text))
         self.in_editor, self.editing = False, None
