@@ -1,7 +1,7 @@
-"""Wall time of the desktop suite under --oracle with 1, 2 and 4 workers, tasks per minute, and
-the peak memory of one worker process.
+"""Wall time of a task suite (the desktop one by default) under --oracle with 1, 2 and 4
+workers, tasks per minute, and the peak memory of one worker process.
 
-    .venv/bin/python bench/suite_throughput.py [--workers 1 2 4]
+    .venv/bin/python bench/suite_throughput.py [--workers 1 2 4] [--suite tasks/suites/android]
 """
 
 from __future__ import annotations
@@ -23,16 +23,18 @@ SUITE = ROOT / "tasks" / "suites" / "desktop"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--suite", type=Path, default=SUITE)
     args = parser.parse_args()
-    tasks = len(list(SUITE.glob("*.yaml")))
+    suite = args.suite.resolve()
+    tasks = len(list(suite.glob("*.yaml")))
     cores = len(os.sched_getaffinity(0))
-    print(f"desktop suite, {tasks} tasks, --oracle, on {cores} cores")
+    print(f"{suite.name} suite, {tasks} tasks, --oracle, on {cores} cores")
     print(f"{'workers':>7} {'wall s':>7} {'tasks/min':>9} {'passed':>7}")
     for workers in args.workers:
         with tempfile.TemporaryDirectory() as out:
             started = time.monotonic()
             subprocess.run(
-                [sys.executable, "-m", "agent.cli", "bench", str(SUITE), "--oracle",
+                [sys.executable, "-m", "agent.cli", "bench", str(suite), "--oracle",
                  "--workers", str(workers), "--out", out],
                 cwd=ROOT, capture_output=True, text=True, check=False,
             )  # fmt: skip
