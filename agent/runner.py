@@ -10,6 +10,7 @@ import contextlib
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.console import Console
 from agent.errors import AgentError
@@ -23,9 +24,11 @@ from agent.resume import load_run, rebuild
 from agent.takeover import Takeover
 from agent.trajectory import Recorder
 from environments.base import Environment
-from tools.hub import Approval, ApprovalMode, ToolHub
 from tools.mcp_config import ServerSpec
 from tools.mcp_config import load_config as load_mcp_config
+
+if TYPE_CHECKING:  # the MCP SDK takes a second to import: only runs with tools load it
+    from tools.hub import ApprovalMode, ToolHub
 
 
 @dataclass
@@ -233,6 +236,8 @@ def _start_tools(
         specs += load_mcp_config(config.mcp_config)
     if not specs:
         return None
+    from tools.hub import Approval, ToolHub
+
     mode = config.approve or ("ask" if sys.stdin.isatty() else "read-only")
     hub = ToolHub(specs, Approval(mode, _ask_on_terminal))
     stack.callback(hub.close)
