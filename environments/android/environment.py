@@ -77,33 +77,39 @@ class AndroidEnvironment(Environment):
         return (height, width) if turned else (width, height)
 
     def _call(self, operation: Callable[[], T]) -> T:
-        """Run `operation`; when the device drops off adb, reconnect and try again."""
-        attempts = self.settings.reconnects
-        for attempt in range(attempts + 1):
+        """Run `operation`; when the device has dropped off adb, reconnect and try again."""
+        error: Exception | None = None
+        for attempt in range(self.settings.reconnects + 1):
             try:
                 return operation()
             except (AdbError, OSError) as exc:
-                if attempt == attempts or not self._reconnect():
-                    raise EnvironmentFailure(
-                        f"lost the Android device {self.serial}: {exc} (tried to reconnect "
-                        f"{attempts} times); check `adb devices` and reconnect it"
-                    ) from exc
-        raise AssertionError("unreachable")
+                error = exc
+                if self._state() == "device":
+                    raise EnvironmentFailure(f"adb failed on {self.serial}: {exc}") from exc
+                if attempt < self.settings.reconnects:
+                    self._reconnect()
+        raise EnvironmentFailure(
+            f"lost the Android device {self.serial}: {error} (tried to reconnect "
+            f"{self.settings.reconnects} times); check `adb devices` and reconnect it"
+        ) from error
 
-    def _reconnect(self) -> bool:
-        for _ in range(self.settings.reconnects):
-            time.sleep(self.settings.reconnect_wait)
-            try:
-                if ":" in self.serial:
-                    self.client.connect(self.serial, timeout=5)
-                states = {info.serial: info.state for info in self.client.list()}
-            except (AdbError, OSError):
-                continue
-            if states.get(self.serial) == "device":
-                self.device = self.client.device(self.serial)
-                self._screen.device = self._typist.device = self.device
-                return True
-        return False
+    def _state(self) -> str | None:
+        """The device's state as the adb server sees it (None: not listed, or no server)."""
+        try:
+            return {info.serial: info.state for info in self.client.list()}.get(self.serial)
+        except (AdbError, OSError):
+            return None
+
+    def _reconnect(self) -> None:
+        time.sleep(self.settings.reconnect_wait)
+        try:
+            if ":" in self.serial:
+                self.client.connect(self.serial, timeout=5)
+        except (AdbError, OSError):
+            return
+        if self._state() == "device":
+            self.device = self.client.device(self.serial)
+            self._screen.device = self._typist.device = self.device
 
     def shell(self, command: str) -> str:
         """Run a shell command on the phone (for task setup and evaluation)."""
