@@ -23,8 +23,8 @@ from environments.android import apps
 from environments.android.device import AdbSettings, open_device
 from environments.android.hierarchy import UIElement, find, parse_hierarchy
 from environments.android.keys import SYSTEM_BUTTONS, key_command
-from environments.android.screen import ScreenCapture, read_shell
-from environments.android.text import Typist
+from environments.android.screen import ScreenCapture
+from environments.android.text import Typist, run_checked
 from environments.base import ActionResult, Environment, Observation
 from environments.settle import SettleSettings, wait_until_still
 
@@ -174,9 +174,7 @@ class AndroidEnvironment(Environment):
             raise InvalidAction("a phone has no pointer to move: tap, long_press or swipe")
 
     def _run(self, command: str) -> None:
-        result = self.device.shell2(command, v2=True)
-        if result.returncode != 0:
-            raise InvalidAction(f"`{command}` failed on the phone: {result.output.strip()}")
+        run_checked(self.device, command)
 
     def _swipe(self, x1: int, y1: int, x2: int, y2: int) -> None:
         self._run(f"input swipe {x1} {y1} {x2} {y2} {self.settings.swipe_ms}")
@@ -204,12 +202,8 @@ class AndroidEnvironment(Environment):
             )
         self._run("input tap {} {}".format(*icon.center))
 
-    def _grab(self) -> bytes:
-        command = "screencap" if self._screen.raw else "screencap -p"
-        return read_shell(self.device, command)
-
     def settle(self, result: ActionResult) -> ActionResult:
-        settled = self._call(lambda: wait_until_still(self._grab, self.settings.settle))
+        settled = self._call(lambda: wait_until_still(self._screen.grab, self.settings.settle))
         return replace(result, settle_seconds=settled.seconds, settled=settled.settled)
 
     def close(self) -> None:

@@ -95,6 +95,10 @@ class ScreenCapture:
         self.raw = prefer_raw
         self.last_bytes = 0
 
+    def grab(self) -> bytes:
+        """The frame's bytes as the phone sends them, undecoded (to compare frames)."""
+        return read_shell(self.device, "screencap" if self.raw else "screencap -p")
+
     def capture(self) -> Image.Image:
         if self.raw:
             data = read_shell(self.device, "screencap")

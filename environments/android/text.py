@@ -26,6 +26,14 @@ class ImeMissing(InvalidAction):
     """Non-ASCII text was asked for but the phone has no ADB Keyboard."""
 
 
+def run_checked(device: AdbDevice, command: str) -> str:
+    """The output of a shell command; InvalidAction (shown to the model) if it fails."""
+    result = device.shell2(command, v2=True)
+    if result.returncode != 0:
+        raise InvalidAction(f"`{command}` failed on the phone: {result.output.strip()}")
+    return result.output
+
+
 def input_text_commands(text: str) -> list[str]:
     """Shell commands typing ASCII `text`: chunks of `input text`, ENTER for each newline."""
     commands: list[str] = []
@@ -55,10 +63,7 @@ class Typist:
             self._shell(command)
 
     def _shell(self, command: str) -> str:
-        result = self.device.shell2(command, v2=True)
-        if result.returncode != 0:
-            raise InvalidAction(f"`{command}` failed on the phone: {result.output.strip()}")
-        return result.output
+        return run_checked(self.device, command)
 
     def _type_with_ime(self, text: str) -> None:
         if ADB_KEYBOARD not in self._shell("ime list -s").split():
