@@ -140,3 +140,17 @@ def test_no_phone_names_the_fixes(tmp_path):
     assert process.returncode == 1
     assert "no Android device: `adb devices` lists none" in err
     assert "adb connect HOST:PORT" in err
+
+
+def test_the_mobile_action_set_flag_reaches_the_protocol():
+    from agent.cli import config_from, parser
+    from agent.protocols.qwen_mobile import ACTION_SETS
+    from agent.runner import build_protocol
+
+    args = parser().parse_args(["run", "x", "--env", "android", "--mobile-actions", "notebook"])
+    protocol = build_protocol(config_from(args), "Qwen/Qwen3-VL-8B-Instruct", None)
+    (tool,) = protocol.tools((1080, 2400))
+    assert tool["function"]["name"] == "mobile_use"
+    assert tool["function"]["parameters"]["properties"]["action"]["enum"] == list(
+        ACTION_SETS["notebook"]
+    )

@@ -219,3 +219,12 @@ def test_no_device_at_all_names_the_fixes():
         pytest.raises(EnvironmentFailure, match=r"no Android device: `adb devices` lists"),
     ):
         AndroidEnvironment(AndroidSettings(adb=AdbSettings(port=empty.port)))
+
+
+def test_a_double_tap_is_two_taps_at_the_same_point(android):
+    android.execute(A.OpenApp("Settings"))
+    switch = android.find("Airplane mode")
+    assert android.execute(A.Click(*switch.center, count=2)).ok
+    assert android.shell("settings get global airplane_mode_on").strip() == "0"
+    assert android.execute(A.Click(*switch.center)).ok
+    assert android.shell("settings get global airplane_mode_on").strip() == "1"

@@ -491,3 +491,16 @@ def test_dump_bounds_match_the_pixels(phone: Phone):
     outside = image.getpixel(((left + right) // 2, top - 3))[:3]
     assert inside != outside
     assert image.getpixel((left + 30, (top + bottom) // 2))[:3] == inside
+
+
+def test_notes_stay_newest_first_after_a_push_and_an_edit(phone: Phone):
+    pushed = [{"text": "Old\nx", "modified": 100}, {"text": "New\ny", "modified": 200}]
+    phone.write_file(NOTES, json.dumps(pushed).encode())
+    assert [n["title"] for n in notes(phone)] == ["New", "Old"]
+    run(phone, "am start -n com.example.notes/.MainActivity")
+    tap(phone, "Old")
+    run(phone, "input text 'er'; input keyevent KEYCODE_BACK")
+    assert [(n["title"], n["text"]) for n in notes(phone)] == [
+        ("Old", "Old\nxer"),
+        ("New", "New\ny"),
+    ]
