@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from agent.grid import Grid
@@ -18,21 +16,6 @@ from agent.scripted import ScriptedModelServer
 from tests.agent.test_loop import DONE, run_loop, use
 
 SCREEN = (1280, 800)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--window-size=1200,900", "--force-device-scale-factor=1",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +41,13 @@ def test_markers_are_drawn_where_the_trajectory_says(browser, run_dir):
     browser.get(report.as_uri())
     shot = Path(run_dir) / "page.png"
     checked = 0
-    for marker in browser.find_elements(By.CSS_SELECTOR, "circle.marker[data-kind=click]"):
+    for marker in browser.find_elements(By.CSS_SELECTOR, "g.marker[data-kind=click]"):
         step = marker.get_attribute("data-step")
         image = browser.find_element(By.CSS_SELECTOR, f"#step-{step} .frame img")
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", image)
         box = browser.execute_script("return arguments[0].getBoundingClientRect().toJSON()", image)
-        x = box["x"] + int(marker.get_attribute("data-x")) / SCREEN[0] * box["width"]
+        ring = int(marker.get_attribute("data-x")) + int(marker.get_attribute("data-r"))
+        x = box["x"] + ring / SCREEN[0] * box["width"]
         y = box["y"] + int(marker.get_attribute("data-y")) / SCREEN[1] * box["height"]
         browser.save_screenshot(str(shot))
         red, green, blue, *_ = Image.open(shot).convert("RGB").getpixel((round(x), round(y)))
@@ -73,7 +57,8 @@ def test_markers_are_drawn_where_the_trajectory_says(browser, run_dir):
     html = report.read_text()
     assert "data:image/jpeg;base64," in html
     assert "http://" not in html and "https://" not in html  # opens with no network
-    assert "type “héllo &lt;report&gt;”" in html
+    assert "type &#x27;héllo &lt;report&gt;&#x27;" in html
+    assert "click at (200, 150)" in html
     assert html.count("<details><summary>Reasoning</summary>") == 5
     assert "success</span>: the model ended the task" in html
 
