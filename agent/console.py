@@ -52,6 +52,22 @@ class Console(NullObserver):
         """A message of the harness (watch URL, takeover prompts), shown above the status."""
         self._write(text)
 
+    def ask(self, question: str) -> bool:
+        """A yes/no question to the person at the terminal, with the status line paused so the
+        whole question stays on screen; the answer is shown on a line of its own."""
+        with self._lock:  # the ticker cannot redraw over the question while it waits
+            if self.live and self._status:
+                self.out.write(_CLEAR)
+            if self._in_reasoning:
+                self.out.write("\n")
+                self._in_reasoning = False
+            self.out.write(question)
+            self.out.flush()
+            answer = sys.stdin.readline()
+        allowed = answer.strip().lower() in ("y", "yes")
+        self._write(f"answer: {'yes, allowed' if allowed else 'no, refused'}")
+        return allowed
+
     def _redraw(self) -> None:
         with self._lock:
             if self.live and self._status and not self._in_reasoning:
@@ -88,6 +104,11 @@ class Console(NullObserver):
             self.out.flush()
 
     def on_step(self, record: StepRecord) -> None:
+        if record.request.get("human"):
+            seconds = record.timings.get("human", 0.0)
+            reason = record.request.get("reason", "")
+            self._write(f"[step {record.index}] a person acted ({reason}) for {seconds:.0f}s")
+            return
         usage = record.turn.usage
         self._tokens += usage.prompt_tokens + usage.completion_tokens
         if record.calls:

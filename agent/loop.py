@@ -70,6 +70,7 @@ class AgentLoop:
         self._failures = 0
         self._observation: Observation | None = None
         self._pending_human: str | None = None
+        self._human_steps = 0  # a person's steps do not use up the model's step budget
 
     def run(self, task: str, info: dict[str, Any] | None = None) -> RunResult:
         started = time.monotonic()
@@ -97,7 +98,7 @@ class AgentLoop:
         return result
 
     def _steps(self, task: str, started: float) -> _Finished:
-        while self.steps < self.settings.max_steps:
+        while self.steps - self._human_steps < self.settings.max_steps:
             timeout = self.settings.timeout
             if timeout is not None and time.monotonic() - started > timeout:
                 return _Finished("timeout", f"the {timeout:g} s time budget ran out")
@@ -167,8 +168,7 @@ class AgentLoop:
         if self._pending_human is not None:
             reason, self._pending_human = self._pending_human, None
             self.steps = index + 1
-            if self.steps <= self.settings.max_steps:
-                self._human_step(self.steps, f"the model asked: {reason}")
+            self._human_step(self.steps, f"the model asked: {reason}")
             return
         if error:
             self._failed(error)
@@ -237,6 +237,7 @@ class AgentLoop:
     def _human_step(self, index: int, reason: str) -> None:
         """A person uses the screen; the model then sees what changed, as a step of its own."""
         assert self.takeover is not None
+        self._human_steps += 1
         started_at, clock = time.time(), time.monotonic()
         self.takeover.hand_over(reason)
         self.entries.append(UserEntry(text=human_note(reason)))

@@ -239,11 +239,7 @@ def _start_tools(
     from tools.hub import Approval, ToolHub
 
     mode = config.approve or ("ask" if sys.stdin.isatty() else "read-only")
-    hub = ToolHub(specs, Approval(mode, _ask_on_terminal))
+    hub = ToolHub(specs, Approval(mode, console.ask))
     stack.callback(hub.close)
     console.say(f"MCP tools: {', '.join(hub.tools) or 'none'} (approval: {mode})")
     return hub
-
-
-def _ask_on_terminal(question: str) -> bool:
-    return input(question).strip().lower() in ("y", "yes")

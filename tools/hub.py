@@ -76,10 +76,16 @@ class Approval:
     mode: ApprovalMode = "ask"
     ask: Asker | None = None
 
+    def asks(self, tool: HubTool) -> bool:
+        """Whether a call of this tool goes to a person for a yes or no."""
+        return self.mode == "ask" and self.ask is not None and self.needs_approval(tool)
+
+    @staticmethod
+    def needs_approval(tool: HubTool) -> bool:
+        return not (tool.read_only and not tool.destructive)
+
     def refusal(self, tool: HubTool, arguments: dict[str, Any]) -> str | None:
-        if tool.read_only and not tool.destructive:
-            return None
-        if self.mode == "auto":
+        if not self.needs_approval(tool) or self.mode == "auto":
             return None
         if self.mode == "read-only":
             return f"refused: {tool.qualified} may change things and --approve is read-only"
@@ -140,12 +146,13 @@ class ToolHub:
         tool = self.tools.get(name)
         if tool is None:
             return ToolOutcome("", error=f"no MCP tool named {name!r}")
+        asked = self.approval.asks(tool)
         refusal = self.approval.refusal(tool, arguments)
         if refusal is not None:
             return ToolOutcome("", error=refusal, note=refusal)
         server = self._servers[tool.server]
         started = time.monotonic()
-        note = None
+        note = f"approved by the user: {tool.qualified}" if asked else None
         try:
             outcome = self._run(self._call(server, tool.name, arguments), self.call_timeout + 5)
         except _ServerGone as gone:
