@@ -115,6 +115,7 @@ def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> li
                 say(
                     f"[{finished}/{total}] {mark} {record['id']} ({record['status']}, "
                     f"{record['steps']} steps, {record['seconds']:.1f} s): {record['reason']}"
+                    + (_why(record) if mark == "FAIL" else "")
                 )
     except KeyboardInterrupt:
         say(f"stopping: waiting for {len(running)} running task(s); {len(pending)} not started")
@@ -127,6 +128,16 @@ def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> li
     ordered = [results[t.id] for t in tasks if t.id in results]
     say(table(ordered))
     return [record for record in ordered if record["score"] is not None]
+
+
+def _why(record: dict[str, Any], lines: int = 8) -> str:
+    """What the evaluators expected and found, under a FAIL line (indented, a few lines)."""
+    text = "\n".join(record.get("why") or record.get("errors") or [])
+    if not text:
+        return ""
+    shown = text.splitlines()
+    more = ["…"] if len(shown) > lines else []
+    return "\n" + "\n".join(f"    {line}" for line in shown[:lines] + more)
 
 
 def table(records: list[dict[str, Any]]) -> str:

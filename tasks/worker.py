@@ -28,7 +28,7 @@ from agent.trajectory import Recorder
 from environments.base import Environment
 from environments.desktop import DesktopEnvironment, DesktopSettings
 from tasks.bench import skipped
-from tasks.evaluators import Probe, evaluate_one
+from tasks.evaluators import Probe, judge_one
 from tasks.open_with import open_argv
 from tasks.oracle import oracle_replies
 from tasks.spec import Step, Task, load_task
@@ -85,13 +85,16 @@ def _hub(task: Task, workspace: Path, stack: contextlib.ExitStack) -> ToolHub | 
     return hub
 
 
-def _evaluate(task: Task, probe: Probe) -> tuple[float, list[str]]:
-    scores, errors = [], []
+def _evaluate(task: Task, probe: Probe) -> tuple[float, list[str], list[str]]:
+    """The task's score (the lowest of its evaluators), the evaluators' errors, and for each
+    evaluator that fell short what it expected and what it found."""
+    scores, errors, whys = [], [], []
     for step in task.evaluators:
-        score, error = evaluate_one(probe, step.kind, step.args)
-        scores.append(score)
-        errors += [error] if error else []
-    return (min(scores) if scores else 0.0), errors
+        verdict = judge_one(probe, step.kind, step.args)
+        scores.append(verdict.score)
+        errors += [verdict.error] if verdict.error else []
+        whys += [verdict.why] if verdict.why and verdict.score < 1.0 else []
+    return (min(scores) if scores else 0.0), errors, whys
 
 
 def _attempt(
@@ -119,7 +122,7 @@ def _attempt(
 
 def _on_desktop(
     task: Task, folder: Path, oracle: bool, model: ModelSettings
-) -> tuple[RunResult, Path, float, list[str]]:
+) -> tuple[RunResult, Path, float, list[str], list[str]]:
     workspace, home = folder / "workspace", folder / "home"
     workspace.mkdir(parents=True)
     home.mkdir()
@@ -143,7 +146,7 @@ def _on_desktop(
 
 def _on_phone(
     task: Task, folder: Path, oracle: bool, model: ModelSettings
-) -> tuple[RunResult, Path, float, list[str]]:
+) -> tuple[RunResult, Path, float, list[str], list[str]]:
     from tasks.android import phone_session, setup_phone
 
     folder.mkdir(parents=True)
@@ -161,7 +164,7 @@ def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[
     folder = out / task.id
     shutil.rmtree(folder, ignore_errors=True)
     attempt = _on_phone if task.environment == "android" else _on_desktop
-    result, run_dir, score, errors = attempt(task, folder, oracle, model)
+    result, run_dir, score, errors, why = attempt(task, folder, oracle, model)
     return {
         "id": task.id,
         "app": task.app,
@@ -173,6 +176,7 @@ def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[
         "tokens": result.usage.prompt_tokens + result.usage.completion_tokens,
         "run_dir": str(run_dir),
         "errors": errors,
+        "why": why,
     }
 
 

@@ -7,7 +7,7 @@ import os
 import adbutils
 import pytest
 
-from tasks.evaluators import EVALUATORS, Probe, evaluate_one
+from tasks.evaluators import EVALUATORS, Probe, evaluate_one, judge_one
 
 
 @pytest.fixture
@@ -114,6 +114,62 @@ def test_each_android_evaluator_reads_the_phone_through_adb(phone_probe, name, r
 def test_an_android_evaluator_on_a_desktop_task_says_so(probe):
     score, error = evaluate_one(probe, "android_setting", {"key": "wifi_on", "expected": "1"})
     assert score == 0.0 and "needs an Android task" in (error or "")
+
+
+@pytest.mark.parametrize(("name", "right", "wrong"), CASES)
+def test_a_failing_evaluator_says_what_it_expected_and_found(probe, name, right, wrong):
+    assert judge_one(probe, name, right).why is None
+    assert judge_one(probe, name, wrong).why
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong", "why"),
+    [
+        (
+            "text_equals",
+            {"path": "a.txt", "expected": "Hello"},
+            "a.txt differs from what was expected:\n--- expected\n+++ a.txt\n@@ -1 +1 @@\n-Hello\n"
+            "+Hello, Wörld",
+        ),
+        (
+            "csv_equal",
+            {"path": "t.csv", "expected": "x,y\n1,3"},
+            "t.csv differs: row 2 column 2: expected '3', found '2.0001'",
+        ),
+        (
+            "json_equal",
+            {"path": "d.json", "expected": {"n": 1.0001, "l": [1, "b"]}},
+            "d.json differs at $.l[1]: expected 'b', found 'a'",
+        ),
+        (
+            "command_output",
+            {"command": "echo 2", "expected": "1"},
+            "`echo 2`: expected '1', found '2'",
+        ),
+        (
+            "answer_match",
+            {"expected": "1200", "mode": "number"},
+            "answer (number): expected '1200', found 'The total is 1,234.5 euros'",
+        ),
+        (
+            "window_title",
+            {"contains": "Firefox"},
+            'windows: expected "a window titled with \'Firefox\'", found ["haiku.txt - Mousepad"]',
+        ),
+        (
+            "terminated",
+            {"status": "failure"},
+            "the run's ending: expected 'failure', found 'success'",
+        ),
+        (
+            "file_exists",
+            {"path": "b.txt"},
+            'no file b.txt; its folder holds ["a.txt", "d.json", "t.csv"]',
+        ),
+    ],
+)
+def test_reasons_name_the_difference(probe, name, wrong, why):
+    assert judge_one(probe, name, wrong).why == why
 
 
 def test_every_evaluator_is_covered():
