@@ -126,6 +126,7 @@ MAX_PRESS_SECONDS = 10.0
 
 MAX_WAIT_SECONDS = 60.0
 MAX_SCROLL_CLICKS = 100
+MAX_TYPE_CHARS = 10_000  # typing runs at ~1,300 characters a second: a 100,000 one took 76 s
 
 
 def ends_run(action: Action) -> bool:
@@ -193,6 +194,16 @@ def _check_open_app(action: OpenApp) -> None:
 def _check_type(action: Type) -> None:
     if not action.text:
         raise InvalidAction("type needs non-empty text")
+    if "\x00" in action.text:
+        raise InvalidAction(
+            "the text to type holds a NUL character (\\x00), which no keyboard can type: "
+            "leave it out"
+        )
+    if len(action.text) > MAX_TYPE_CHARS:
+        raise InvalidAction(
+            f"type at most {MAX_TYPE_CHARS:,} characters at once (got {len(action.text):,}): "
+            "split the text, or write long text to a file with a tool"
+        )
 
 
 def _check_terminate(action: Terminate) -> None:

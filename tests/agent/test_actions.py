@@ -19,6 +19,8 @@ SCREEN = (1280, 800)
         (A.Key(("ctrl", "nosuchkey")), "unknown key 'nosuchkey'"),
         (A.Wait(-1), "wait takes 0 to 60 seconds, not -1"),
         (A.Type(""), "non-empty text"),
+        (A.Type("a\x00b"), r"holds a NUL character \(\\x00\), which no keyboard can type"),
+        (A.Type("x" * 10_001), "type at most 10,000 characters at once \\(got 10,001\\)"),
         (A.Terminate("maybe"), "terminate status"),  # type: ignore[arg-type]
     ],
 )
