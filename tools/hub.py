@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx2
+import jsonschema
 import mcp
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
@@ -57,6 +58,32 @@ class HubTool:
                 "parameters": self.input_schema or {"type": "object", "properties": {}},
             },
         }
+
+
+def argument_problem(tool: HubTool, arguments: dict[str, Any]) -> str | None:
+    """Why these arguments do not fit the tool's input schema, or None. Checked before the call,
+    so that a misspelt argument is not silently replaced by the tool's default."""
+    schema = tool.input_schema or {"type": "object"}
+    known = schema.get("properties") or {}
+    extra = schema.get("additionalProperties", not known)
+    open_ended = extra is True or isinstance(extra, dict)
+    unknown = [] if open_ended else [name for name in arguments if name not in known]
+    if unknown:
+        names = ", ".join(known) or "none"
+        return (
+            f"{tool.qualified} has no argument {', '.join(map(repr, unknown))}; "
+            f"its arguments are: {names}"
+        )
+    try:
+        error = jsonschema.exceptions.best_match(
+            jsonschema.Draft202012Validator(schema).iter_errors(arguments)
+        )
+    except jsonschema.exceptions.SchemaError:
+        return None  # a server's broken schema is its own business: let the server judge
+    if error is None:
+        return None
+    where = ".".join(str(part) for part in error.absolute_path)
+    return f"{tool.qualified}: argument {where or '(all)'}: {error.message}"
 
 
 @dataclass(frozen=True)
@@ -146,6 +173,9 @@ class ToolHub:
         tool = self.tools.get(name)
         if tool is None:
             return ToolOutcome("", error=f"no MCP tool named {name!r}")
+        problem = argument_problem(tool, arguments)
+        if problem is not None:
+            return ToolOutcome("", error=problem)
         asked = self.approval.asks(tool)
         refusal = self.approval.refusal(tool, arguments)
         if refusal is not None:

@@ -30,6 +30,11 @@ def build(folder: Path) -> MCPServer:
         return f"echo: {text}"
 
     @server.tool(annotations=READ_ONLY)
+    def greet(name: str = "world", times: int = 1) -> str:
+        """Greet someone (arguments with defaults)."""
+        return " ".join([f"hello {name}"] * times)
+
+    @server.tool(annotations=READ_ONLY)
     def swatch(red: int, green: int, blue: int) -> MCPImage:
         """A 40x30 image of one colour."""
         buffer = io.BytesIO()
