@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.errors import AgentError
 from agent.imaging import EncodedImage
-from agent.protocols.base import AssistantEntry, Entry, Protocol, UserEntry
+from agent.families.base import AssistantEntry, Entry, Family, UserEntry
 from agent.takeover import human_note
 from agent.trajectory import read_trajectory
 from agent.turn import ToolCall, Usage
@@ -48,7 +48,7 @@ def load_run(run_dir: Path | str) -> SavedRun:
     return SavedRun(run_dir, info.pop("task"), info, steps)
 
 
-def rebuild(saved: SavedRun, protocol: Protocol) -> list[Entry]:
+def rebuild(saved: SavedRun, protocol: Family) -> list[Entry]:
     """The entries the loop had after the last recorded step."""
     entries: list[Entry] = []
     for step in saved.steps:
