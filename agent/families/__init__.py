@@ -19,7 +19,13 @@ from agent.errors import AgentError
 from agent.families.base import FamilySpec
 from agent.families.presets import Preset
 
-BUILTIN = ("agent.families.qwen",)
+BUILTIN = (
+    "agent.families.qwen",
+    "agent.families.uitars",
+    "agent.families.opencua",
+    "agent.families.guiowl",
+    "agent.families.composed",
+)
 _registered: dict[str, FamilySpec] = {}
 _loaded = False
 
