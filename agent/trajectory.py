@@ -76,6 +76,9 @@ class Recorder(NullObserver):
             "actions": [
                 {
                     "call_id": c.call.id,
+                    # what the model said for this action (a text-action family's parsed call,
+                    # with what it asked a grounding model)
+                    "call": _call(c.call),
                     "action": to_dict(c.action) if c.action else None,
                     "tool": None if c.action else c.call.name,
                     "result": c.result,

@@ -130,7 +130,10 @@ class GuiOwl(Family):
 
     def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
         try:
-            call = self._call(turn.text)
+            served = len(turn.tool_calls) == 1 and "<tool_call>" not in turn.text
+            call = turn.tool_calls[0] if served else self._call(turn.text)
+            if call.arguments is None:
+                raise InvalidAction(f"its call has unusable arguments: {call.error}")
             action = self._action(call, observation)
         except InvalidAction as exc:
             return ParseResult(error=str(exc))
