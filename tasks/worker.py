@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 
 # The model a scripted oracle serves (its id picks the family's preset unless --family says).
 ORACLE_MODEL = "Qwen/Qwen3-VL-8B-Instruct"
+# The grounding model a scripted oracle serves beside it (a family that composes a planner and
+# a grounder answers its requests through `grounding_wire`).
+ORACLE_GROUNDER = "Qwen/Qwen3-VL-8B-Instruct"
 
 
 def _filled(argv: list[str], workspace: Path) -> list[str]:
@@ -118,8 +121,24 @@ class Agent:
                 ScriptedModelServer(self._reply, config=VLLMConfig(model_id=model_id))
             )
             model = replace(model, model_url=server.url, model=model_id, api_key=None)
+            grounder = stack.enter_context(
+                ScriptedModelServer(self._ground, config=VLLMConfig(model_id=ORACLE_GROUNDER))
+            )
+            model = replace(model, grounding_url=grounder.url, grounding_model=ORACLE_GROUNDER)
         self.client: ModelClient = builder.build_model(model, max_retries=1 if oracle else 4)
+        self.grounding = builder.build_grounding(model)
         self.model_settings = model
+        self._family: Family | None = None
+
+    def _ground(self, request: dict[str, Any]) -> ScriptedTurn:
+        from tasks.oracle import scripted
+
+        answer = getattr(self._family, "grounding_wire", None)
+        if answer is None:
+            raise RuntimeError(
+                "the oracle's grounding server was asked, but the family has no grounding_wire"
+            )
+        return scripted(answer(request))
 
     def _reply(self, request: dict[str, Any]) -> ScriptedTurn:
         assert self._replies is not None
@@ -133,8 +152,9 @@ class Agent:
         builder.tell_model(self.client, model_id, resolution)
         settings = replace(self.settings, model=self.model_settings)
         family = builder.build_family(
-            settings, model_id, resolution, kind, hub.schemas() if hub else ()
+            settings, model_id, resolution, kind, hub.schemas() if hub else (), self.grounding
         )
+        self._family = family
         if self.oracle:
             self._replies = oracle_replies(task, env, family)
         return family

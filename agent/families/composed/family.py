@@ -8,6 +8,7 @@ step (in the call's arguments). The planner runs on `--model-url`, the grounder 
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -53,8 +54,10 @@ _CLICKS = {
     "double_click": ("left", 2),
     "triple_click": ("left", 3),
     "right_click": ("right", 1),
+    "middle_click": ("middle", 1),
 }
 _DIRECTIONS = {"up": (1, 0), "down": (-1, 0), "right": (0, 1), "left": (0, -1)}
+_POINT = re.compile(r"the point \((\d+), (\d+)\) of the screen")
 
 
 class Composed(Family):
@@ -73,6 +76,7 @@ class Composed(Family):
         self.actions = PHONE_ACTIONS if self.mobile else DESKTOP_ACTIONS
         self.protocol = f"composed-{'phone' if self.mobile else 'desktop'}+{kind}"
         self.screenshot = Screenshot.of(setup.preset)
+        self._screen = (1, 1)  # the last screen parsed on, for the oracle's grounding answers
 
     def request_fields(self) -> RequestFields:
         fields = sampling_fields(self.setup)
@@ -133,6 +137,7 @@ class Composed(Family):
         return ParseResult(calls, said=turn.text.strip())
 
     def _locate(self, plan: Plan, observation: Observation) -> list[Grounding]:
+        self._screen = observation.size
         if plan.action not in POINTED:
             return []
         located = [self.grounder.locate(plan.target, observation)]
@@ -145,6 +150,21 @@ class Composed(Family):
             raise ValueError("the composed family has no tool calls: it cannot call " + step.name)
         plan = plan_for(step, self.mobile)
         return WireTurn(content=f"Thought: {A.describe(step)}\n{plan.lines()}")
+
+    def grounding_wire(self, request: dict[str, Any]) -> WireTurn:
+        """The oracle's grounding answer to a request: the point its target description names
+        (`plan_for` writes screen pixels there), on the grounder's own grid and in its words."""
+        texts = [
+            part.get("text", "") if isinstance(part, dict) else str(part)
+            for message in request.get("messages", [])
+            for part in (
+                message["content"] if isinstance(message["content"], list) else [message["content"]]
+            )
+        ]
+        match = _POINT.search("\n".join(texts))
+        if match is None:
+            return WireTurn(content="I cannot find it.")
+        return WireTurn(content=self.grounder.say(int(match[1]), int(match[2]), self._screen))
 
 
 def _actions(plan: Plan, located: list[Grounding], observation: Observation) -> list[A.Action]:

@@ -89,6 +89,13 @@ class Grounder:
         point = self.point(reply, observation)
         return Grounding(point, reply, self.model.model, self.url, time.monotonic() - started)
 
+    def say(self, x: int, y: int, screen: tuple[int, int]) -> str:
+        """How this kind of grounder answers with screen pixel (x, y) (the oracle's wire)."""
+        gx, gy = self.screenshot.grid_for(screen).from_screen(x, y)
+        if self.kind == "ui-tars":
+            return f"Action: click(start_box='({gx},{gy})')"
+        return f"({gx}, {gy})"
+
     def point(self, reply: str, observation: Observation) -> tuple[int, int]:
         if self.kind == "ui-tars":
             try:
