@@ -18,7 +18,6 @@ DESKTOP = (
     "mousepad-append-line",
     "mousepad-replace-everything",
     "mousepad-unicode-note",
-    "mousepad-save-as-copy",
     "terminal-make-report",
     "file-manager-new-folder",
     "spreadsheet-type-name",
@@ -30,7 +29,6 @@ ANDROID = (
     "contacts-delete-long-press",
     "notes-unicode-cjk",
     "infeasible-call-contact",
-    "settings-about-build-number",
 )
 
 
