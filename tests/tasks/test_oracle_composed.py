@@ -10,13 +10,9 @@ from tests.tasks.family_oracle import (
 
 FAMILY = "composed"
 
-# the planner's 32,768-token preset does not fit beside the prompt on the oracle's 32,768-token
-# scripted server
-SHORTER = ("--max-tokens", "4096")
-
 
 def test_desktop_tasks_pass_with_a_planner_and_a_grounder(tmp_path):
-    records, output = oracle_bench(FAMILY, "desktop", DESKTOP, tmp_path, *SHORTER)
+    records, output = oracle_bench(FAMILY, "desktop", DESKTOP, tmp_path)
     assert_all_pass(records, DESKTOP, FAMILY)
     written = replies(tmp_path / "out", "mousepad-append-line")
     assert "Action: click\nTarget: the point (" in written[0]
@@ -24,5 +20,5 @@ def test_desktop_tasks_pass_with_a_planner_and_a_grounder(tmp_path):
 
 
 def test_phone_tasks_pass_with_a_planner_and_a_grounder(tmp_path):
-    records, _ = oracle_bench(FAMILY, "android", ANDROID, tmp_path, *SHORTER)
+    records, _ = oracle_bench(FAMILY, "android", ANDROID, tmp_path)
     assert_all_pass(records, ANDROID, FAMILY)
