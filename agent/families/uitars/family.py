@@ -14,8 +14,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from ui_tars.action_parser import add_box_token
-
 from agent import actions as A
 from agent.errors import InvalidAction
 from agent.families.base import (
@@ -72,6 +70,8 @@ class UITars(Family):
         return UserEntry(text=fill(template, language=self.language, instruction=task), image=image)
 
     def render(self, entries: list[Entry]) -> list[dict[str, Any]]:
+        from ui_tars.action_parser import add_box_token  # imports jsonschema: 0.2 s
+
         keep = image_indexes(entries, self.preset.history_images)
         messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM}]
         for index, entry in enumerate(entries):

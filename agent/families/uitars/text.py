@@ -19,8 +19,6 @@ import io
 import re
 from typing import Any
 
-from ui_tars.action_parser import parse_action_to_structure_output
-
 from agent import actions as A
 from agent.errors import InvalidAction
 from agent.families.base import ParseResult
@@ -40,6 +38,8 @@ def parse_reply(text: str, observation: Observation, screenshot: Screenshot) -> 
     text = _normalised(text)
     if "Action:" not in text:
         raise InvalidAction("it has no `Action:` line")
+    from ui_tars.action_parser import parse_action_to_structure_output  # jsonschema: 0.2 s
+
     width, height = observation.size
     try:
         with contextlib.redirect_stdout(io.StringIO()):
