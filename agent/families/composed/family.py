@@ -127,7 +127,8 @@ class Composed(Family):
             actions = _actions(plan, located, observation)
         except InvalidAction as exc:
             return ParseResult(error=str(exc))
-        record: dict[str, Any] = {"plan": plan.lines()}
+        planner = {"model": self.setup.model_id, "url": self.setup.server_url}
+        record: dict[str, Any] = {"plan": plan.lines(), "planner": planner}
         if located:
             record["grounding"] = [g.record() for g in located]
         calls = tuple(

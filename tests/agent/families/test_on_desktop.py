@@ -105,6 +105,7 @@ def test_the_composed_family_plans_on_one_server_and_grounds_on_another(desktop,
     assert result.status == "success", result.reason
     assert _saved(path, TEXT) == TEXT
     click = read_trajectory(run_dir)[0]["actions"][0]
+    assert click["call"]["arguments"]["planner"]["model"] == "Qwen/Qwen3.5-27B"
     (grounded,) = click["call"]["arguments"]["grounding"]
     assert grounded["model"] == "Qwen/Qwen3-VL-8B-Instruct"
     assert grounded["url"] == ground.url
