@@ -83,12 +83,13 @@ def image_limit_problem(client: ModelClient, family: Family, length: int) -> str
     image = encode(Image.new("RGB", (32, 32), (40, 90, 160)), (32, 32), "jpeg")
     content: list[dict[str, Any]] = [image.content_part() for _ in range(count)]
     content.append({"type": "text", "text": "Reply with one word."})
+    body: dict[str, Any] = {
+        "model": client.model,
+        "messages": [{"role": "user", "content": content}],
+        "max_tokens": length + 1,
+    }
     try:
-        client.sdk.chat.completions.create(
-            model=client.model,
-            messages=[{"role": "user", "content": content}],  # type: ignore[list-item]
-            max_tokens=length + 1,
-        )
+        client.sdk.chat.completions.create(**body)
     except openai.APIStatusError as exc:
         if "image" not in str(exc).lower():
             return None
