@@ -36,9 +36,10 @@ SIZES: dict[GrounderKind, Screenshot] = {
 
 def grounder_kind(model_id: str, named: str | None = None) -> GrounderKind:
     if named is not None:
-        if named not in SIZES:
+        kinds: dict[str, GrounderKind] = {kind: kind for kind in SIZES}
+        if named not in kinds:
             raise ValueError(f"unknown grounder {named!r}: use {', '.join(SIZES)}")
-        return named  # type: ignore[return-value]
+        return kinds[named]
     name = model_id.lower()
     if "tars" in name:
         return "ui-tars"

@@ -36,7 +36,14 @@ from agent.families.common import (
     step,
     text_part,
 )
-from agent.families.opencua.text import Reading, code_actions, code_block, reply_text, section
+from agent.families.opencua.text import (
+    Coordinates,
+    Reading,
+    code_actions,
+    code_block,
+    reply_text,
+    section,
+)
 from agent.families.presets import PresetTable, load_table
 from agent.grid import Grid
 from agent.imaging import EncodedImage
@@ -57,7 +64,7 @@ class OpenCUA(Family):
         if self.level not in LEVELS:
             raise ValueError(f"unknown OpenCUA prompt level {self.level!r}: use l1, l2 or l3")
         self.screenshot = Screenshot.of(setup.preset)
-        coordinates = "relative" if setup.preset.grid == "relative" else "qwen25"
+        coordinates: Coordinates = "relative" if setup.preset.grid == "relative" else "qwen25"
         self.reading = Reading(coordinates, self.screenshot)
 
     def request_fields(self) -> RequestFields:
@@ -86,7 +93,7 @@ class OpenCUA(Family):
         messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
         instruction = next((e.text for e in entries if isinstance(e, UserEntry) and e.text), "")
         current = max(keep, default=-1)
-        number, notes = 0, []
+        number, notes = 0, list[str]()
         for index, entry in enumerate(entries):
             if isinstance(entry, AssistantEntry):
                 number += 1

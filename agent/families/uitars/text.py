@@ -148,7 +148,7 @@ def _open_app(inputs: dict[str, Any]) -> A.Action:
     return A.OpenApp(str(inputs.get("app_name", "")))
 
 
-_CLICKS = {
+_CLICKS: dict[str, tuple[A.Button, int]] = {
     "click": ("left", 1),
     "left_single": ("left", 1),
     "left_double": ("left", 2),
