@@ -105,7 +105,7 @@ def _model_checks(settings: Settings) -> Iterator[Check]:
     probes: list[Callable[[], Check]] = [
         lambda: _accepts_image(client, family),
         lambda: _tool_calls(client, family),
-        lambda: _reasoning(client, family),
+        lambda: _reasoning(client, family, _reasoning_parser(resolution)),
         lambda: _image_limit(client, family),
         lambda: _context(listed, ids.index(model), family),
     ]
@@ -161,11 +161,13 @@ def _accepts_image(client: ModelClient, family: Family) -> Check:
 _TOOL_PROMPT = 'Call the {name} tool now with action "wait" and time 1. Do nothing else.'
 
 
-def _tool_fix(family: Family) -> str:
+def _tool_fix(family: Family, text: str = "") -> str:
+    parser = family.parser_for_text(text)
+    why = "the model writes that format" if parser else f"preset {family.preset.name}"
     return (
         f"start vLLM with --enable-auto-tool-choice --tool-call-parser "
-        f"{family.preset.tool_parser} (preset {family.preset.name}); the agent then gets "
-        "structured tool calls"
+        f"{parser or family.preset.tool_parser} ({why}); the agent then gets structured "
+        "tool calls"
     )
 
 
@@ -187,12 +189,20 @@ def _tool_calls(client: ModelClient, family: Family) -> Check:
             "structured tool calls",
             False,
             "tool calls come back as text: the tool-call parser is off or does not match the model",
-            fix,
+            _tool_fix(family, text),
         )
     return Check("structured tool calls", None, f"the model did not call the tool: {text[:80]!r}")
 
 
-def _reasoning(client: ModelClient, family: Family) -> Check:
+def _reasoning_parser(resolution: builder.Resolution) -> str:
+    """The preset's reasoning parser, else the one its family's thinking presets use."""
+    if resolution.preset.reasoning_parser:
+        return resolution.preset.reasoning_parser
+    presets = resolution.spec.presets().presets.values()
+    return next((p.reasoning_parser for p in presets if p.reasoning_parser), "PARSER")
+
+
+def _reasoning(client: ModelClient, family: Family, parser: str) -> Check:
     try:
         message = _ask(client, family, _image_message(1, "Think, then say hello."), None, True)
     except openai.APIStatusError as exc:
@@ -205,7 +215,7 @@ def _reasoning(client: ModelClient, family: Family) -> Check:
             "separate reasoning",
             False,
             "reasoning is mixed into the reply text",
-            f"start vLLM with --reasoning-parser {family.preset.reasoning_parser or 'PARSER'}",
+            f"start vLLM with --reasoning-parser {parser}",
         )
     return Check("separate reasoning", None, "no reasoning came back (a non-thinking model?)")
 

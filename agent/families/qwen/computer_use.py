@@ -95,6 +95,11 @@ class QwenTool(Family):
     def read_turn(self, turn: ModelTurn, tools: list[dict[str, Any]]) -> ModelTurn:
         return read_text_calls(turn, tools)
 
+    def parser_for_text(self, text: str) -> str | None:
+        if "<function=" in text:
+            return "qwen3_coder"
+        return "hermes" if "<tool_call>" in text else None
+
     def max_images(self) -> int:
         return max_images(self.preset.history_images, self.preset.history_chunk)
 
