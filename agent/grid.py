@@ -18,11 +18,12 @@ class Grid:
     kind: GridKind
     screen: tuple[int, int]
     image: tuple[int, int]
+    scale: int = RELATIVE_SCALE  # a relative grid's divisor (1000, or 999 in some makers' code)
 
     @property
     def model_size(self) -> tuple[int, int]:
         """The resolution the model is told the screen has."""
-        return (RELATIVE_SCALE, RELATIVE_SCALE) if self.kind == "relative" else self.image
+        return (self.scale, self.scale) if self.kind == "relative" else self.image
 
     def to_screen(self, x: float, y: float) -> tuple[int, int]:
         """Screen pixel for a model coordinate, clamped onto the screen."""

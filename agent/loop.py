@@ -9,14 +9,13 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from agent import actions as A
 from agent.errors import AgentError
-from agent.model import ModelClient
-from agent.protocols.base import AssistantEntry, Entry, ParsedCall, UserEntry
-from agent.protocols.base import Protocol as ModelProtocol
+from agent.families.base import AssistantEntry, Entry, Family, ParsedCall, RequestFields, UserEntry
+from agent.model import ChatModel
 from agent.records import CallRecord, Observer, RunResult, Status, StepRecord
 from agent.takeover import Takeover, asks_for_human, human_note
 from agent.turn import ModelTurn, Usage
@@ -48,8 +47,8 @@ class AgentLoop:
     def __init__(
         self,
         env: Environment,
-        model: ModelClient,
-        protocol: ModelProtocol,
+        model: ChatModel,
+        family: Family,
         settings: LoopSettings,
         observers: Sequence[Observer] = (),
         history: Sequence[Entry] = (),
@@ -61,7 +60,7 @@ class AgentLoop:
         `takeover`, a person can pause the run between steps (see agent.takeover)."""
         self.takeover = takeover
         self.tools = tools
-        self.env, self.model, self.protocol = env, model, protocol
+        self.env, self.model, self.family = env, model, family
         self.settings = settings
         self.observers = list(observers)
         self.entries: list[Entry] = list(history)
@@ -119,27 +118,29 @@ class AgentLoop:
             observation = self._observation = self.env.observe()
             timings["observe"] = time.monotonic() - clock
             clock = time.monotonic()
-            image = self.protocol.encode(observation)
+            image = self.family.encode(observation)
             timings["encode"] = time.monotonic() - clock
             introduced = any(isinstance(e, UserEntry) and e.image for e in self.entries)
-            entry = None if introduced else self.protocol.first_entry(task, image)
+            entry = None if introduced else self.family.first_entry(task, image)
             self.entries.append(entry or UserEntry(image=image))
         assert self._observation is not None
         self._emit("on_phase", index, "thinking")
         clock = time.monotonic()
-        messages = self.protocol.render(self.entries)
-        tools = self.protocol.tools(self._observation.size)
+        messages = self.family.render(self.entries)
+        tools = self.family.tools(self._observation.size)
+        fields = self.family.request_fields()
         timings["render"] = time.monotonic() - clock
-        turn = self.model.complete(messages, tools, on_reasoning=self._reasoning)
+        turn = self.model.complete(messages, tools, fields, on_reasoning=self._reasoning)
+        turn = self.family.read_turn(turn, tools)
         timings["model"] = turn.seconds
         self.usage += turn.usage
         clock = time.monotonic()
-        parsed = self.protocol.parse(turn, self._observation)
+        parsed = self.family.parse(turn, self._observation)
         timings["parse"] = time.monotonic() - clock
-        request = _summary(messages, tools, self.model)
+        request = _summary(messages, tools, fields, self.model, self.family)
         if parsed.error is not None:
             self.entries.append(AssistantEntry(content=turn.text.strip()))
-            self.entries.append(UserEntry(text=self.protocol.feedback(parsed.error)))
+            self.entries.append(UserEntry(text=self.family.feedback(parsed.error)))
             record = StepRecord(
                 index, started_at, observation, image, request, turn, (), parsed.error, timings
             )
@@ -150,7 +151,7 @@ class AgentLoop:
         calls, ending = self._execute(parsed.calls, timings)
         self.entries.append(
             AssistantEntry(
-                content=turn.content,
+                content=turn.content if parsed.said is None else parsed.said,
                 tool_calls=tuple(c.call for c in calls),
                 results=tuple(c.result for c in calls),
             )
@@ -162,6 +163,7 @@ class AgentLoop:
         record = StepRecord(
             index, started_at, observation, image, request, turn, tuple(calls), error, timings
         )
+        record = replace(record, said=parsed.said)
         self._emit("on_step", record)
         if ending is not None:
             raise ending
@@ -270,7 +272,11 @@ class AgentLoop:
 
 
 def _summary(
-    messages: list[dict[str, Any]], tools: list[dict[str, Any]], model: ModelClient
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]],
+    fields: RequestFields,
+    model: ChatModel,
+    family: Family,
 ) -> dict[str, Any]:
     images = sum(
         1
@@ -284,7 +290,7 @@ def _summary(
         "messages": len(messages),
         "images": images,
         "tools": [t["function"]["name"] for t in tools],
-        "thinking": model.settings.thinking,
-        "max_tokens": model.settings.max_tokens,
-        "stream": model.settings.stream,
+        "thinking": family.setup.thinking,
+        "max_tokens": fields.fields.get("max_tokens"),
+        "stream": bool(getattr(getattr(model, "settings", None), "stream", False)),
     }

@@ -10,44 +10,54 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlparse
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import openai
 
 from agent.errors import ModelRequestError, ModelServerUnreachable
-from agent.toolcall_text import new_call_id, split_text_calls
-from agent.turn import ModelTurn, ToolCall, Usage, decode_arguments
+from agent.families.base import NO_FIELDS, RequestFields
+from agent.turn import ModelTurn, ToolCall, Usage, decode_arguments, new_call_id
 
 DEFAULT_URL = "http://localhost:8000/v1"
-SERVE_HINT = (
-    "vllm serve Qwen/Qwen3-VL-8B-Thinking --reasoning-parser qwen3 "
-    "--enable-auto-tool-choice --tool-call-parser hermes --limit-mm-per-prompt '{\"image\": 4}'"
-)
-
-# Sampling recommended on the Qwen3.5 model card, per thinking mode.
-SAMPLING_THINKING = {"temperature": 0.6, "top_p": 0.95, "top_k": 20, "presence_penalty": 0.0}
-SAMPLING_INSTANT = {"temperature": 0.7, "top_p": 0.8, "top_k": 20, "presence_penalty": 1.5}
-_EXTRA_BODY_SAMPLING = ("top_k", "min_p", "repetition_penalty")
 _NO_TOOL_PARSER = "requires --enable-auto-tool-choice"
+
+ReasoningSink = Callable[[str], None]
 
 
 @dataclass
 class ModelSettings:
+    """Where the server is and how to talk to it; nothing model-specific (that comes from the
+    family as `RequestFields` with each request). `serve_hint` is the command that starts a
+    suitable server, `tool_parser` the parser it should run (both for error messages)."""
+
     base_url: str = DEFAULT_URL
     api_key: str | None = None
     model: str | None = None
-    thinking: bool = True
-    sampling: dict[str, float] = field(default_factory=dict)
-    max_tokens: int = 8192
     timeout: float = 300.0
     max_retries: int = 4
     retry_base_delay: float = 1.0
     stream: bool = False
+    serve_hint: str = "vllm serve MODEL --enable-auto-tool-choice --tool-call-parser PARSER"
+    tool_parser: str = ""
 
 
-ReasoningSink = Callable[[str], None]
+class ChatModel(Protocol):
+    """What the loop needs of a model: its id and one completion per step."""
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def notes(self) -> list[str]: ...
+
+    def complete(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        fields: RequestFields = NO_FIELDS,
+        on_reasoning: ReasoningSink | None = None,
+    ) -> ModelTurn: ...
 
 
 class ModelClient:
@@ -64,16 +74,17 @@ class ModelClient:
         # vLLM started without a tool-call parser refuses tool_choice "auto"; "none" still puts
         # the tools in the prompt and leaves the model's calls in the text, which we parse.
         self.tool_choice = "auto"
-        self.notes: list[str] = []
+        self._notes: list[str] = []
+
+    @property
+    def notes(self) -> list[str]:
+        """What the client found out about the server and worked around, for the user."""
+        return self._notes
 
     @property
     def sdk(self) -> openai.OpenAI:
         """The underlying SDK client, for one-off requests without retries (agent doctor)."""
         return self._client
-
-    @property
-    def is_dashscope(self) -> bool:
-        return "dashscope" in (urlparse(self.settings.base_url).hostname or "")
 
     @property
     def model(self) -> str:
@@ -90,23 +101,15 @@ class ModelClient:
         return self.settings.model
 
     def request_body(
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        fields: RequestFields = NO_FIELDS,
     ) -> dict[str, Any]:
         """Everything sent for one completion, as keyword arguments of the SDK's create()."""
-        defaults = SAMPLING_THINKING if self.settings.thinking else SAMPLING_INSTANT
-        sampling = {**defaults, **self.settings.sampling}
-        extra: dict[str, Any] = {k: sampling.pop(k) for k in _EXTRA_BODY_SAMPLING if k in sampling}
-        if self.is_dashscope:
-            extra["enable_thinking"] = self.settings.thinking
-        else:
-            extra["chat_template_kwargs"] = {"enable_thinking": self.settings.thinking}
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "max_tokens": self.settings.max_tokens,
-            **sampling,
-            "extra_body": extra,
-        }
+        body: dict[str, Any] = {"model": self.model, "messages": messages, **fields.fields}
+        if fields.extra_body:
+            body["extra_body"] = dict(fields.extra_body)
         if tools:
             body["tools"] = tools
             body["tool_choice"] = self.tool_choice
@@ -119,29 +122,31 @@ class ModelClient:
         self,
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None = None,
+        fields: RequestFields = NO_FIELDS,
         on_reasoning: ReasoningSink | None = None,
     ) -> ModelTurn:
         try:
-            return self._complete(messages, tools, on_reasoning)
+            return self._complete(messages, tools, fields, on_reasoning)
         except ModelRequestError as exc:
             if not (tools and self.tool_choice == "auto" and _NO_TOOL_PARSER in str(exc)):
                 raise
         self.tool_choice = "none"
-        self.notes.append(
+        parser = self.settings.tool_parser or "PARSER"
+        self._notes.append(
             "the server has no tool-call parser, so tool calls are read from the reply text; "
-            "start vLLM with --enable-auto-tool-choice --tool-call-parser hermes (Qwen3-VL) "
-            "or qwen3_coder (Qwen3.5) to let it parse them"
+            f"start vLLM with --enable-auto-tool-choice --tool-call-parser {parser} "
+            "to let it parse them"
         )
-        return self._complete(messages, tools, on_reasoning)
+        return self._complete(messages, tools, fields, on_reasoning)
 
     def _complete(
         self,
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None,
+        fields: RequestFields,
         on_reasoning: ReasoningSink | None,
     ) -> ModelTurn:
-        body = self.request_body(messages, tools)
-        schemas = {t["function"]["name"]: t["function"].get("parameters", {}) for t in tools or []}
+        body = self.request_body(messages, tools, fields)
         attempts = 0
 
         def attempt() -> dict[str, Any]:
@@ -156,7 +161,7 @@ class ModelClient:
             return parts
 
         parts = self._with_retries(attempt)
-        return _assemble(parts, schemas, attempts)
+        return _assemble(parts, attempts)
 
     def _stream(
         self, body: dict[str, Any], on_reasoning: ReasoningSink | None, started: float
@@ -221,7 +226,7 @@ class ModelClient:
         kind = "timed out" if isinstance(exc, openai.APITimeoutError) else "no answer"
         return ModelServerUnreachable(
             f"no model server at {self.settings.base_url} ({kind} after {attempts} "
-            f"attempts): start one with `{SERVE_HINT}` or pass --model-url"
+            f"attempts): start one with `{self.settings.serve_hint}` or pass --model-url"
         )
 
     def _refused(self, exc: openai.APIStatusError) -> ModelRequestError:
@@ -281,7 +286,7 @@ def _parts_from_message(completion: Any) -> dict[str, Any]:
 def split_think(reasoning: str, content: str) -> tuple[str, str]:
     """Separate `<think>` text left in the content by a server without a reasoning parser.
 
-    Qwen3.5's template opens `<think>` in the prompt, so the reply may hold only `</think>`.
+    A chat template may open `<think>` in the prompt, so the reply may hold only `</think>`.
     """
     if reasoning or ("</think>" not in content and not content.lstrip().startswith("<think>")):
         return reasoning, content
@@ -291,9 +296,9 @@ def split_think(reasoning: str, content: str) -> tuple[str, str]:
     return head.replace("<think>", "", 1).strip(), tail.lstrip()
 
 
-def _assemble(
-    parts: dict[str, Any], schemas: dict[str, dict[str, Any]], attempts: int
-) -> ModelTurn:
+def _assemble(parts: dict[str, Any], attempts: int) -> ModelTurn:
+    """The turn as the server delivered it; tool calls left in the text are the family's to
+    read (`Family.read_turn`)."""
     reasoning, text = split_think(parts["reasoning"], parts["content"])
     calls = []
     for raw in parts["calls"]:
@@ -303,19 +308,14 @@ def _assemble(
                 raw["id"] or new_call_id(), raw["name"], arguments, raw["arguments"] or "", error
             )
         )
-    content, from_text = text, False
-    if not calls:
-        content, calls = split_text_calls(text, schemas)
-        from_text = bool(calls)
     return ModelTurn(
         reasoning=reasoning.strip(),
-        content=content.strip(),
+        content=text.strip(),
         text=text,
         tool_calls=tuple(calls),
         finish_reason=parts["finish_reason"],
         usage=parts["usage"],
         seconds=parts["seconds"],
         first_token_seconds=parts["first_token"],
-        calls_from_text=from_text,
         attempts=attempts,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,3 +79,8 @@ def decode_arguments(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
     if not isinstance(value, dict):
         return None, f"arguments must be a JSON object, got {type(value).__name__}"
     return value, None
+
+
+def new_call_id() -> str:
+    """An id for a call the server did not number (parsed from text, or a text action)."""
+    return f"call-{uuid.uuid4().hex[:16]}"

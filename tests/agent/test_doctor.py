@@ -48,7 +48,7 @@ def test_a_well_configured_server_passes():
             VLLMConfig(tool_parser="hermes", model_format="qwen3_coder"),
             (),
             "FAIL  structured tool calls: tool calls come back as text",
-            "qwen3_coder (Qwen3.5)",
+            "--tool-call-parser qwen3_coder (the model writes that format)",
         ),
         (
             VLLMConfig(reasoning_parser=None),

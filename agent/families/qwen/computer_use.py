@@ -10,25 +10,30 @@ from __future__ import annotations
 
 import abc
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from agent import actions as A
 from agent.errors import InvalidAction
+from agent.families.base import (
+    AssistantEntry,
+    Entry,
+    Family,
+    FamilySetup,
+    ParsedCall,
+    ParseResult,
+    RequestFields,
+    ToolUse,
+    UserEntry,
+    WireCall,
+    WireTurn,
+)
+from agent.families.history import images_to_keep, max_images
+from agent.families.qwen.request import qwen_request_fields, read_text_calls
 from agent.grid import Grid, GridKind
 from agent.imaging import EncodedImage, ImageFormat, encode, smart_resize
 from agent.keys import normalize_chord
-from agent.protocols.base import (
-    AssistantEntry,
-    Entry,
-    ParsedCall,
-    ParseResult,
-    Protocol,
-    UserEntry,
-)
-from agent.protocols.history import images_to_keep
 from agent.turn import ModelTurn, ToolCall
 from environments.base import Observation
 
@@ -51,66 +56,81 @@ _PIXELS_PER_CLICK = 100
 OMITTED = "(an earlier screenshot, omitted to save tokens)"
 
 
-@dataclass(frozen=True)
-class QwenSettings:
-    """How Qwen sees the screen. `grid=None` picks it from the model name."""
-
-    grid: GridKind | None = None
-    max_pixels: int = 1280 * 800
-    min_pixels: int = 32 * 32 * 4
-    history_images: int = 3
-    history_chunk: int = 2
-    image_format: ImageFormat = "jpeg"
-
-
 def grid_for_model(model: str) -> GridKind:
-    """Qwen2.5-VL (and UI-TARS-1.5, built on it) answer in absolute pixels, newer Qwens 0..1000."""
-    name = model.lower()
-    if re.search(r"qwen2(\.|_)?5[-_]?vl|ui-tars-1\.5", name):
-        return "absolute"
-    return "relative"
+    """Qwen2.5-VL answers in absolute pixels, newer Qwens on 0..1000 (from the model's preset)."""
+    from agent.families.qwen.family import table
+
+    preset = table().find(model)
+    return preset.grid if preset is not None else "relative"
 
 
 @cache
 def prompt(name: str) -> str:
-    return (resources.files("agent.protocols") / "prompts" / name).read_text().strip()
+    return (resources.files("agent.families.qwen") / "prompts" / name).read_text().strip()
 
 
-class QwenTool(Protocol):
+class QwenTool(Family):
     """One Qwen GUI tool (computer_use, mobile_use) plus any MCP tools offered next to it.
 
     A subclass names the tool, its actions and prompts, and maps one call's arguments to a
-    canonical action; screenshots, grids, history and the parse loop are shared.
+    canonical action (and back, for the oracle); screenshots, grids, history, requests and
+    the parse loop are shared.
     """
 
-    name: str
+    name = "qwen"
     tool_name: str
     actions: tuple[str, ...]
     system_prompt = "system.txt"
 
-    def __init__(
-        self, settings: QwenSettings, model: str = "", extra_tools: list[dict[str, Any]] = ()
-    ) -> None:
-        """`extra_tools`: more function schemas (MCP tools) offered next to computer_use."""
-        self.settings = settings
-        self.extra_tools = list(extra_tools)
+    def __init__(self, setup: FamilySetup) -> None:
+        super().__init__(setup)
+        self.extra_tools = list(setup.extra_tools)
         self._extra_names = {t["function"]["name"] for t in self.extra_tools}
-        self.grid_kind: GridKind = settings.grid or grid_for_model(model)
-        self.factor = 28 if self.grid_kind == "absolute" else 32
+        self.grid_kind: GridKind = setup.preset.grid
+        self.factor = setup.preset.factor
+
+    def request_fields(self) -> RequestFields:
+        return qwen_request_fields(self.setup)
+
+    def read_turn(self, turn: ModelTurn, tools: list[dict[str, Any]]) -> ModelTurn:
+        return read_text_calls(turn, tools)
+
+    def parser_for_text(self, text: str) -> str | None:
+        if "<function=" in text:
+            return "qwen3_coder"
+        return "hermes" if "<tool_call>" in text else None
+
+    def max_images(self) -> int:
+        return max_images(self.preset.history_images, self.preset.history_chunk)
 
     def image_size(self, screen: tuple[int, int]) -> tuple[int, int]:
         """(width, height) of the image sent for a screen of this size."""
         height, width = smart_resize(
-            screen[1], screen[0], self.factor, self.settings.min_pixels, self.settings.max_pixels
+            screen[1], screen[0], self.factor, self.preset.min_pixels, self.preset.max_pixels
         )
         return width, height
 
     def grid(self, screen: tuple[int, int]) -> Grid:
-        return Grid(self.grid_kind, screen, self.image_size(screen))
+        return Grid(self.grid_kind, screen, self.image_size(screen), self.preset.divisor)
 
     def encode(self, observation: Observation) -> EncodedImage:
         size = self.image_size(observation.size)
-        return encode(observation.image, size, self.settings.image_format)
+        fmt: ImageFormat = "png" if self.preset.image_format == "png" else "jpeg"
+        return encode(observation.image, size, fmt)
+
+    def wire(self, step: A.Action | ToolUse, screen: tuple[int, int]) -> WireTurn:
+        if isinstance(step, ToolUse):
+            call = WireCall(step.name, dict(step.arguments))
+            return WireTurn(reasoning="Reference solution: a tool.", calls=(call,))
+        arguments = self.wire_arguments(step, self.grid(screen))
+        return WireTurn(
+            reasoning=f"Reference solution: {arguments['action']}.",
+            calls=(WireCall(self.tool_name, arguments),),
+        )
+
+    @abc.abstractmethod
+    def wire_arguments(self, action: A.Action, grid: Grid) -> dict[str, Any]:
+        """The tool-call arguments that perform a canonical action."""
 
     def description(self, width: int, height: int) -> str:
         return prompt(f"{self.tool_name}.txt").format(width=width, height=height)
@@ -149,8 +169,8 @@ class QwenTool(Protocol):
     def render(self, entries: list[Entry]) -> list[dict[str, Any]]:
         keep = images_to_keep(
             [isinstance(e, UserEntry) and e.image is not None for e in entries],
-            self.settings.history_images,
-            self.settings.history_chunk,
+            self.preset.history_images,
+            self.preset.history_chunk,
         )
         system = prompt(self.system_prompt)
         messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
@@ -212,7 +232,7 @@ class QwenTool(Protocol):
 
 
 class QwenComputerUse(QwenTool):
-    name = "qwen-computer-use"
+    protocol = "qwen-computer-use"
     tool_name = TOOL_NAME
     actions = ACTIONS
 
@@ -223,6 +243,42 @@ class QwenComputerUse(QwenTool):
         self, action: str, args: dict[str, Any], grid: Grid, pointer: tuple[int, int] | None
     ) -> A.Action:
         return _to_action(action, args, grid, pointer)
+
+    def wire_arguments(self, action: A.Action, grid: Grid) -> dict[str, Any]:
+        return computer_use_arguments(action, grid)
+
+
+_CLICK_NAMES = {(button, count): name for name, (button, count) in CLICKS.items()}
+
+
+def computer_use_arguments(action: A.Action, grid: Grid) -> dict[str, Any]:
+    """The computer_use arguments of a canonical action (the inverse of the parser)."""
+    if isinstance(action, A.Click):
+        name = _CLICK_NAMES.get((action.button, action.count), "left_click")
+        return {"action": name, "coordinate": list(grid.from_screen(action.x, action.y))}
+    if isinstance(action, A.Move):
+        return {"action": "mouse_move", "coordinate": list(grid.from_screen(action.x, action.y))}
+    if isinstance(action, A.Drag):
+        return {
+            "action": "left_click_drag",
+            "start_coordinate": list(grid.from_screen(action.x1, action.y1)),
+            "coordinate": list(grid.from_screen(action.x2, action.y2)),
+        }
+    if isinstance(action, A.Scroll):
+        name, amount = ("scroll", action.dy) if action.dy else ("hscroll", action.dx)
+        at = list(grid.from_screen(action.x, action.y))
+        return {"action": name, "coordinate": at, "pixels": amount}
+    if isinstance(action, A.Type):
+        return {"action": "type", "text": action.text}
+    if isinstance(action, A.Key):
+        return {"action": "key", "keys": list(action.keys)}
+    if isinstance(action, A.Wait):
+        return {"action": "wait", "time": action.seconds}
+    if isinstance(action, A.Answer):
+        return {"action": "answer", "text": action.text}
+    if isinstance(action, A.Terminate):
+        return {"action": "terminate", "status": action.status}
+    raise InvalidAction(f"computer_use has no action for {action.kind}")
 
 
 def _to_action(

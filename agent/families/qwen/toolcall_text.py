@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from typing import Any
 
-from agent.turn import ToolCall, decode_arguments
+from agent.turn import ToolCall, decode_arguments, new_call_id
 
 _TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.DOTALL)
 _FUNCTION = re.compile(r"<function=([^>\s]+)\s*>(.*?)(?:</function>|$)", re.DOTALL)
@@ -19,10 +18,6 @@ _PARAMETER = re.compile(
     r"<parameter=([^>\s]+)\s*>\n?(.*?)\n?(?:</parameter>|(?=<parameter=)|$)", re.DOTALL
 )
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
-
-
-def new_call_id() -> str:
-    return f"call-{uuid.uuid4().hex[:16]}"
 
 
 def split_text_calls(

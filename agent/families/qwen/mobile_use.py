@@ -14,9 +14,10 @@ from typing import Any, Literal
 
 from agent import actions as A
 from agent.errors import InvalidAction
+from agent.families.base import FamilySetup
+from agent.families.qwen.computer_use import QwenTool, number, point, terminate, text_arg
 from agent.grid import Grid
 from agent.keys import normalize_key
-from agent.protocols.qwen import QwenSettings, QwenTool, number, point, terminate, text_arg
 
 TOOL_NAME = "mobile_use"
 MobileActionSet = Literal["tool", "notebook"]
@@ -33,18 +34,13 @@ DEFAULT_PRESS_SECONDS = 1.0
 
 
 class QwenMobileUse(QwenTool):
-    name = "qwen-mobile-use"
+    protocol = "qwen-mobile-use"
     tool_name = TOOL_NAME
     system_prompt = "mobile_system.txt"
 
-    def __init__(
-        self,
-        settings: QwenSettings,
-        model: str = "",
-        extra_tools: list[dict[str, Any]] = (),
-        action_set: MobileActionSet = "tool",
-    ) -> None:
-        super().__init__(settings, model, extra_tools)
+    def __init__(self, setup: FamilySetup) -> None:
+        super().__init__(setup)
+        action_set = setup.options.get("mobile_actions", "tool")
         if action_set not in ACTION_SETS:
             raise ValueError(f"unknown mobile_use action set {action_set!r}: use tool or notebook")
         self.actions = ACTION_SETS[action_set]
@@ -83,6 +79,39 @@ class QwenMobileUse(QwenTool):
         if action == "answer":
             return A.Answer(text_arg(args, action))
         return terminate(args)
+
+    def wire_arguments(self, action: A.Action, grid: Grid) -> dict[str, Any]:
+        return mobile_use_arguments(action, grid)
+
+
+def mobile_use_arguments(action: A.Action, grid: Grid) -> dict[str, Any]:
+    """The mobile_use arguments of a canonical action (the inverse of the parser)."""
+    if isinstance(action, A.Click):
+        return {"action": "click", "coordinate": list(grid.from_screen(action.x, action.y))}
+    if isinstance(action, A.LongPress):
+        at = list(grid.from_screen(action.x, action.y))
+        return {"action": "long_press", "coordinate": at, "time": action.seconds}
+    if isinstance(action, A.Drag):
+        return {
+            "action": "swipe",
+            "coordinate": list(grid.from_screen(action.x1, action.y1)),
+            "coordinate2": list(grid.from_screen(action.x2, action.y2)),
+        }
+    if isinstance(action, A.Type):
+        return {"action": "type", "text": action.text}
+    if isinstance(action, A.Key):
+        return {"action": "key", "text": "+".join(action.keys)}
+    if isinstance(action, A.SystemButton):
+        return {"action": "system_button", "button": action.button.capitalize()}
+    if isinstance(action, A.OpenApp):
+        return {"action": "open", "text": action.name}
+    if isinstance(action, A.Wait):
+        return {"action": "wait", "time": action.seconds}
+    if isinstance(action, A.Answer):
+        return {"action": "answer", "text": action.text}
+    if isinstance(action, A.Terminate):
+        return {"action": "terminate", "status": action.status}
+    raise InvalidAction(f"mobile_use has no action for {action.kind}")
 
 
 def _system_button(value: Any) -> A.Action:

@@ -1,0 +1,154 @@
+"""OpenCUA as a family: the makers' L2 prompt and history, code parsed with `ast`.
+
+The prompt is xlang-ai/OpenCUA's L2 system prompt and instruction template
+(`evaluation/agentnetbench/agent/opencua.py` at 1d70f20, mirrored by OSWorld's OpenCUA agent).
+Each earlier step comes back as an assistant turn `# Step N:` / `## Action:` with the action it
+described, the last few after their screenshots; the current screenshot comes with the
+instruction. Feedback on a reply that could not be executed follows as a user turn (the makers
+retry instead; a model sees the reason here).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from agent import actions as A
+from agent.errors import InvalidAction
+from agent.families.base import (
+    AssistantEntry,
+    Entry,
+    Family,
+    FamilySetup,
+    FamilySpec,
+    ParseResult,
+    RequestFields,
+    ToolUse,
+    UserEntry,
+    WireTurn,
+)
+from agent.families.common import (
+    Screenshot,
+    fill,
+    image_indexes,
+    prompt,
+    sampling_fields,
+    step,
+    text_part,
+)
+from agent.families.opencua.text import (
+    Coordinates,
+    Reading,
+    code_actions,
+    code_block,
+    reply_text,
+    section,
+)
+from agent.families.presets import PresetTable, load_table
+from agent.grid import Grid
+from agent.imaging import EncodedImage
+from agent.turn import ModelTurn
+from environments.base import Observation
+
+PACKAGE = "agent.families.opencua"
+LEVELS = ("l1", "l2", "l3")
+
+
+class OpenCUA(Family):
+    name = "opencua"
+    protocol = "opencua-pyautogui"
+
+    def __init__(self, setup: FamilySetup) -> None:
+        super().__init__(setup)
+        self.level = setup.options.get("level", "l2")
+        if self.level not in LEVELS:
+            raise ValueError(f"unknown OpenCUA prompt level {self.level!r}: use l1, l2 or l3")
+        self.screenshot = Screenshot.of(setup.preset)
+        coordinates: Coordinates = "relative" if setup.preset.grid == "relative" else "qwen25"
+        self.reading = Reading(coordinates, self.screenshot)
+
+    def request_fields(self) -> RequestFields:
+        return sampling_fields(self.setup)
+
+    def grid(self, screen: tuple[int, int]) -> Grid:
+        return self.screenshot.grid_for(screen)
+
+    def encode(self, observation: Observation) -> EncodedImage:
+        return self.screenshot.encode(observation)
+
+    def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
+        return []
+
+    def max_images(self) -> int:
+        return self.preset.history_images
+
+    def first_entry(self, task: str, image: EncodedImage) -> UserEntry:
+        return UserEntry(
+            text=fill(prompt(PACKAGE, "instruction.txt"), instruction=task), image=image
+        )
+
+    def render(self, entries: list[Entry]) -> list[dict[str, Any]]:
+        keep = image_indexes(entries, self.preset.history_images)
+        system = prompt(PACKAGE, f"system_{self.level}.txt")
+        messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
+        instruction = next((e.text for e in entries if isinstance(e, UserEntry) and e.text), "")
+        current = max(keep, default=-1)
+        number, notes = 0, list[str]()
+        for index, entry in enumerate(entries):
+            if isinstance(entry, AssistantEntry):
+                number += 1
+                text = f"# Step {number}:\n## Action:\n{section(entry.content, 'Action')}\n"
+                messages.append({"role": "assistant", "content": text})
+                notes = []
+                continue
+            if entry.text and entry.text != instruction:
+                notes.append(entry.text)
+            if entry.image is None or index not in keep:
+                continue
+            parts = [entry.image.content_part()]
+            if index == current:
+                parts.append(text_part(instruction))
+            messages.append({"role": "user", "content": parts})
+        if notes:
+            messages.append({"role": "user", "content": "\n".join(notes)})
+        return messages
+
+    def feedback(self, error: str) -> str:
+        return (
+            f"Your last reply could not be executed: {error}\nNothing was done. End your reply "
+            "with one ```python block of pyautogui calls (or computer.triple_click, "
+            "computer.wait, computer.terminate) with literal arguments."
+        )
+
+    def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
+        try:
+            code = code_block(turn.text)
+            actions = code_actions(code, observation, self.reading)
+        except InvalidAction as exc:
+            return ParseResult(error=str(exc))
+        result = step("pyautogui", code, actions)
+        return ParseResult(result.calls, said=turn.text.strip())
+
+    def wire(self, step: A.Action | ToolUse, screen: tuple[int, int]) -> WireTurn:
+        if isinstance(step, ToolUse):
+            raise ValueError("OpenCUA has no tool calls: it cannot call " + step.name)
+        return WireTurn(content=reply_text(step, self.grid(screen)))
+
+
+@cache
+def table() -> PresetTable:
+    return load_table(PACKAGE)
+
+
+def _claims(model_id: str) -> int:
+    return 2 if "opencua" in model_id.lower() else 0
+
+
+FAMILY = FamilySpec(
+    name="opencua",
+    create=OpenCUA,
+    presets=table,
+    environments=("desktop",),
+    description="OpenCUA-7B/32B: pyautogui code after a thought/action preamble (never executed)",
+    claims=_claims,
+)

@@ -1,0 +1,36 @@
+"""The Qwen family as the registry knows it: computer_use on a desktop, mobile_use on a phone."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from agent.families.base import Family, FamilySetup, FamilySpec
+from agent.families.presets import PresetTable, load_table
+
+
+@cache
+def table() -> PresetTable:
+    return load_table("agent.families.qwen")
+
+
+def create(setup: FamilySetup) -> Family:
+    from agent.families.qwen.computer_use import QwenComputerUse
+    from agent.families.qwen.mobile_use import QwenMobileUse
+
+    if setup.environment == "android":
+        return QwenMobileUse(setup)
+    return QwenComputerUse(setup)
+
+
+def _claims(model_id: str) -> int:
+    return 1 if "qwen" in model_id.lower() else 0
+
+
+FAMILY = FamilySpec(
+    name="qwen",
+    create=create,
+    presets=table,
+    environments=("desktop", "android"),
+    description="Qwen3.5, Qwen3-VL and Qwen2.5-VL: computer_use / mobile_use tool calls",
+    claims=_claims,
+)

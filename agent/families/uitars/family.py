@@ -1,0 +1,123 @@
+"""UI-TARS-1.5 as a family: ByteDance's prompt, conversation and parser.
+
+The prompts are ByteDance's COMPUTER_USE and MOBILE_USE templates (bytedance/UI-TARS,
+`codes/prompts.py` at the commit before the ui-tars library replaced them with the Doubao
+variants, c46cfd3^). The conversation follows their training example
+(`data/training_example.json`): the default system prompt, the template with the instruction as
+the first user turn, then screenshots and the model's replies, only the last few replies after
+their screenshots; earlier replies go back with their coordinates wrapped in box tokens, as
+their deployment guide sends them (`add_box_token`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from agent import actions as A
+from agent.errors import InvalidAction
+from agent.families.base import (
+    AssistantEntry,
+    Entry,
+    Family,
+    FamilySetup,
+    FamilySpec,
+    ParseResult,
+    RequestFields,
+    ToolUse,
+    UserEntry,
+    WireTurn,
+)
+from agent.families.common import Screenshot, fill, image_indexes, prompt, sampling_fields
+from agent.families.presets import PresetTable, load_table
+from agent.families.uitars.text import parse_reply, reply_text
+from agent.grid import Grid
+from agent.imaging import EncodedImage
+from agent.turn import ModelTurn
+from environments.base import Observation
+
+PACKAGE = "agent.families.uitars"
+SYSTEM = "You are a helpful assistant."
+
+
+class UITars(Family):
+    name = "ui-tars"
+
+    def __init__(self, setup: FamilySetup) -> None:
+        super().__init__(setup)
+        self.mobile = setup.environment == "android"
+        self.protocol = "ui-tars-mobile" if self.mobile else "ui-tars-computer"
+        self.screenshot = Screenshot.of(setup.preset)
+        self.language = setup.options.get("language", "English")
+
+    def request_fields(self) -> RequestFields:
+        return sampling_fields(self.setup)
+
+    def grid(self, screen: tuple[int, int]) -> Grid:
+        return self.screenshot.grid_for(screen)
+
+    def encode(self, observation: Observation) -> EncodedImage:
+        return self.screenshot.encode(observation)
+
+    def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
+        return []
+
+    def max_images(self) -> int:
+        return self.preset.history_images
+
+    def first_entry(self, task: str, image: EncodedImage) -> UserEntry:
+        template = prompt(PACKAGE, "mobile.txt" if self.mobile else "computer.txt")
+        return UserEntry(text=fill(template, language=self.language, instruction=task), image=image)
+
+    def render(self, entries: list[Entry]) -> list[dict[str, Any]]:
+        from ui_tars.action_parser import add_box_token  # imports jsonschema: 0.2 s
+
+        keep = image_indexes(entries, self.preset.history_images)
+        messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM}]
+        for index, entry in enumerate(entries):
+            if isinstance(entry, AssistantEntry):
+                messages.append({"role": "assistant", "content": add_box_token(entry.content)})
+                continue
+            if entry.text:
+                messages.append({"role": "user", "content": entry.text})
+            if entry.image is not None and index in keep:
+                messages.append({"role": "user", "content": [entry.image.content_part()]})
+        return messages
+
+    def feedback(self, error: str) -> str:
+        return (
+            f"Your last reply could not be executed: {error}\nNothing was done. Reply with "
+            "`Thought: ...` and one `Action: ...` from the action space."
+        )
+
+    def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
+        try:
+            result = parse_reply(turn.text, observation, self.screenshot)
+        except InvalidAction as exc:
+            return ParseResult(error=str(exc))
+        return ParseResult(result.calls, said=turn.text.strip())
+
+    def wire(self, step: A.Action | ToolUse, screen: tuple[int, int]) -> WireTurn:
+        if isinstance(step, ToolUse):
+            raise ValueError("UI-TARS has no tool calls: it cannot call " + step.name)
+        return WireTurn(content=reply_text(step, self.grid(screen)))
+
+
+@cache
+def table() -> PresetTable:
+    return load_table(PACKAGE)
+
+
+def _claims(model_id: str) -> int:
+    return 2 if "tars" in model_id.lower() else 0
+
+
+FAMILY = FamilySpec(
+    name="ui-tars",
+    create=UITars,
+    presets=table,
+    environments=("desktop", "android"),
+    description="UI-TARS-1.5: Thought/Action text replies on Qwen2.5-VL's absolute grid",
+    aliases=("uitars",),
+    claims=_claims,
+)

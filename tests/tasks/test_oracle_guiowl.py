@@ -1,0 +1,26 @@
+"""The gui-owl family end to end: the oracle plays desktop and phone tasks in its wire format."""
+
+from tests.tasks.family_oracle import (
+    ANDROID,
+    DESKTOP,
+    assert_all_pass,
+    oracle_bench,
+    replies,
+)
+
+FAMILY = "gui-owl"
+
+
+def test_desktop_tasks_pass_through_gui_owl_replies(tmp_path):
+    records, output = oracle_bench(FAMILY, "desktop", DESKTOP, tmp_path)
+    assert_all_pass(records, DESKTOP, FAMILY)
+    written = replies(tmp_path / "out", "mousepad-append-line")
+    assert written[0].startswith("Action: ") and '{"name": "computer_use"' in written[0]
+    assert "(100%)" in output
+
+
+def test_phone_tasks_pass_through_gui_owl_replies(tmp_path):
+    records, _ = oracle_bench(FAMILY, "android", ANDROID, tmp_path)
+    assert_all_pass(records, ANDROID, FAMILY)
+    written = replies(tmp_path / "out", "settings-airplane-on")
+    assert '{"name": "mobile_use"' in written[0]
