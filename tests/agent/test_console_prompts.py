@@ -14,6 +14,7 @@ from pathlib import Path
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn
 from tests.agent.test_cli import run_dir_of, use
 from tests.agent.test_takeover import Terminal
+from tests.servers import model_requests
 
 SERVER = str(Path(__file__).parents[1] / "tools" / "sample_server.py")
 
@@ -85,7 +86,7 @@ def test_a_refusal_is_told_to_the_model_and_kept(tmp_path):
         term.press("n\n")
         term.expect("answer: no, refused")
         term.wait()
-        second = json.dumps(server.requests[1]["messages"])
+        second = json.dumps(model_requests(server)[1]["messages"])
     assert not (tmp_path / "notes" / "b.md").exists()
     assert "refused by the user: notes__write_note" in second
     assert _steps(term)[0]["actions"][0]["note"] == "refused by the user: notes__write_note"
