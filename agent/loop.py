@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from agent import actions as A
@@ -122,7 +122,10 @@ class AgentLoop:
             timings["encode"] = time.monotonic() - clock
             introduced = any(isinstance(e, UserEntry) and e.image for e in self.entries)
             entry = None if introduced else self.protocol.first_entry(task, image)
-            self.entries.append(entry or UserEntry(image=image))
+            entry = entry or UserEntry(image=image)
+            if observation.notice:
+                entry = replace(entry, text=f"{entry.text}\n{observation.notice}".strip())
+            self.entries.append(entry)
         assert self._observation is not None
         self._emit("on_phase", index, "thinking")
         clock = time.monotonic()

@@ -2,15 +2,25 @@
 
 Protocols that want more than pixels (set-of-marks, text grounding) and task solutions that
 locate a widget by its label at run time both read this.
+
+`uiautomator dump` exits 0 even when it fails ("ERROR: could not get idle state." after waiting
+for an animated screen to go idle, "ERROR: null root node returned by ..."); such failures are
+transient, so a dump is tried a bounded number of times, and one that still fails is reported
+as a screen that could not be read (fed back to the model), never as the end of the run.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from agent.errors import EnvironmentFailure
+from adbutils import AdbDevice
+
+from agent.errors import EnvironmentFailure, InvalidAction
+
+DUMP_PATH = "/data/local/tmp/qwen-operator-window.xml"
 
 _BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
 
@@ -39,6 +49,42 @@ class UIElement:
     @property
     def label(self) -> str:
         return self.text or self.content_desc
+
+
+class ScreenUnreadable(InvalidAction):
+    """`uiautomator dump` kept failing: the screen's UI tree could not be read this time."""
+
+
+@dataclass(frozen=True)
+class DumpSettings:
+    attempts: int = 3
+    wait: float = 0.5  # seconds between attempts
+
+
+def read_tree(device: AdbDevice, settings: DumpSettings = DumpSettings()) -> str:
+    """The XML of one `uiautomator dump`, tried up to `settings.attempts` times."""
+    said = ""
+    for attempt in range(max(1, settings.attempts)):
+        if attempt:
+            time.sleep(settings.wait)
+        said = device.shell(f"rm -f {DUMP_PATH}; uiautomator dump {DUMP_PATH}").strip()
+        if "ERROR" in said or "dumped to" not in said:
+            continue
+        xml = device.sync.read_text(DUMP_PATH)
+        device.shell(f"rm -f {DUMP_PATH}")
+        if "<hierarchy" in xml:
+            return xml
+        said = f"the dump file held {xml[:80]!r}"
+    raise ScreenUnreadable(
+        f"the phone's screen could not be read (uiautomator dump, {settings.attempts} tries: "
+        f"{said or 'no answer'}); look at the screenshot instead, or wait and try again"
+    )
+
+
+def focused_text(elements: list[UIElement]) -> str | None:
+    """The text of the focused editable field, or None when no field has focus."""
+    fields = [e for e in elements if e.focused and e.class_name.endswith("EditText")]
+    return fields[-1].text if fields else None
 
 
 def _flag(node: ET.Element, name: str) -> bool:
