@@ -124,6 +124,7 @@ def parser() -> argparse.ArgumentParser:
     phone.add_argument("--connect", metavar="HOST:PORT", help="`adb connect` to it first")
     phone.add_argument("--adb-host", default="127.0.0.1", help="adb server host")
     phone.add_argument("--adb-port", type=_positive(int), help="adb server port (default: 5037)")
+    phone.add_argument("--display-id", help="the phone's display (default: the primary one)")
     phone.add_argument(
         "--mobile-actions", choices=["tool", "notebook"], default="tool",
         help="mobile_use action set: Qwen's tool schema (default) or the Qwen3-VL notebook's",
@@ -190,6 +191,9 @@ def parser() -> argparse.ArgumentParser:
     _server_arguments(doctor)
     doctor.add_argument("--history-images", type=_positive(int), default=3)
     doctor.add_argument("--max-tokens", type=_positive(int), default=8192)
+    doctor.add_argument("--env", choices=["desktop", "android"], default="desktop")
+    doctor.add_argument("--device", metavar="SERIAL", help="with --env android: the phone")
+    doctor.add_argument("--display-id", help="with --env android: the display to check")
     view = commands.add_parser("view", help="write a self-contained HTML report of a run")
     view.add_argument("run_dir", type=Path, help="a run directory (runs/<run-id>)")
     view.add_argument("--no-open", action="store_true", help="do not open it in a browser")
@@ -248,6 +252,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         adb_host=args.adb_host,
         adb_port=args.adb_port,
         connect=args.connect,
+        display_id=args.display_id,
         mobile_actions=args.mobile_actions,
     )
 
@@ -292,6 +297,9 @@ def doctor_command(args: argparse.Namespace) -> int:
         api_key=args.api_key,
         history_images=args.history_images,
         max_tokens=args.max_tokens,
+        env=args.env,
+        device=args.device,
+        display_id=args.display_id,
     )
     return 0 if diagnose(settings) else 1
 

@@ -47,12 +47,17 @@ class DoctorSettings:
     history_chunk: int = 2
     max_tokens: int = 8192
     max_pixels: int = 1280 * 800
+    env: str = "desktop"
+    device: str | None = None  # with env "android": the phone (default: the only one)
+    display_id: str | None = None
 
 
 def run_checks(settings: DoctorSettings) -> Iterator[Check]:
     yield _desktop_tools()
     yield from _model_checks(settings)
     yield _adb()
+    if settings.env == "android":
+        yield _android_displays(settings)
     yield _npx()
 
 
@@ -254,6 +259,12 @@ def _adb() -> Check:
         detail,
         "start an emulator, plug in a phone, or `adb connect HOST:PORT`",
     )
+
+
+def _android_displays(settings: DoctorSettings) -> Check:
+    from environments.android.displays import doctor_report
+
+    return Check("android displays", *doctor_report(settings.device, settings.display_id))
 
 
 def _npx() -> Check:

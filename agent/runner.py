@@ -64,6 +64,7 @@ class RunConfig:
     adb_host: str = "127.0.0.1"
     adb_port: int | None = None  # None: $ANDROID_ADB_SERVER_PORT or 5037
     connect: str | None = None  # HOST:PORT to `adb connect` before the run
+    display_id: str | None = None  # the phone's display; None: the primary one
     mobile_actions: MobileActionSet = "tool"
 
 
@@ -93,7 +94,7 @@ def build_environment(config: RunConfig) -> Environment:
         adb = AdbSettings(serial=config.device, host=config.adb_host, connect=config.connect)
         if config.adb_port is not None:
             adb = replace(adb, port=config.adb_port)
-        return AndroidEnvironment(AndroidSettings(adb=adb))
+        return AndroidEnvironment(AndroidSettings(adb=adb, display_id=config.display_id))
     raise AgentError(f"unknown environment {config.env!r}: the environments are desktop, android")
 
 

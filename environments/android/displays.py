@@ -61,3 +61,21 @@ def choose_display(displays: list[Display], wanted: str | None) -> Display | Non
         f"the phone has no display {wanted!r} (displays: {listed}); pass one of these ids to "
         "--display-id, or leave it out for the primary display"
     )
+
+
+def doctor_report(serial: str | None, wanted: str | None) -> tuple[bool | None, str, str]:
+    """(ok, detail, fix) for `agent doctor --env android`: the phone's displays and the one a
+    run would use."""
+    from environments.android.device import AdbSettings, open_device
+
+    try:
+        _, device = open_device(AdbSettings(serial=serial))
+        displays = list_displays(device)
+        chosen = choose_display(displays, wanted)
+    except EnvironmentFailure as exc:
+        return False, str(exc), "pass --device SERIAL and one of the listed ids to --display-id"
+    if not displays:
+        return None, f"{device.serial} lists no displays (an old build: its default is used)", ""
+    listed = ", ".join(d.describe() for d in displays)
+    used = (chosen or displays[0]).describe()
+    return True, f"{device.serial}: {listed}; a run uses {used} (choose with --display-id)", ""

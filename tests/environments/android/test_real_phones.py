@@ -6,6 +6,9 @@ server, outcomes read back from the phone (its fields, files, frames and the com
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -172,3 +175,26 @@ def test_a_screen_that_never_settles_is_given_up_at_the_cap(adb_server):
         result = env.execute(A.SystemButton("home"))
         assert result.ok and not result.settled
         assert env.settings.settle.timeout <= time.monotonic() - started < 5
+
+
+def test_doctor_lists_the_displays_and_run_takes_one(adb_server):
+    from agent.cli import config_from, parser
+    from agent.scripted import ScriptedModelServer, VLLMConfig
+    from tests.agent.test_doctor import TURN
+
+    args = parser().parse_args(["run", "x", "--env", "android", "--display-id", SECOND_DISPLAY])
+    assert config_from(args).display_id == SECOND_DISPLAY
+    env = {**os.environ, "ANDROID_ADB_SERVER_PORT": str(adb_server.port)}
+    with (
+        attached_phone(adb_server, Phone(quirks=Quirks(displays=2))) as phone,
+        ScriptedModelServer(lambda request: TURN, VLLMConfig()) as server,
+    ):
+        argv = [sys.executable, "-m", "agent.cli", "doctor", "--model-url", server.url]
+        argv += ["--env", "android", "--device", phone.address]
+        out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120).stdout
+        wrong = subprocess.run(
+            [*argv, "--display-id", "7"], capture_output=True, text=True, env=env, timeout=120
+        ).stdout
+    assert f"PASS  android displays: {phone.address}: {DISPLAY_ID} (display 0 " in out
+    assert f"{SECOND_DISPLAY} (display 1 " in out and f"a run uses {DISPLAY_ID} " in out
+    assert "FAIL  android displays: the phone has no display '7'" in wrong
