@@ -55,6 +55,15 @@ SECURE_NOTICE = (
 
 
 @dataclass(frozen=True)
+class SettleCost:
+    """What the last wait for the screen to settle cost: time, looks, bytes over adb."""
+
+    seconds: float = 0.0
+    looks: int = 0
+    bytes: int = 0
+
+
+@dataclass(frozen=True)
 class AndroidSettings:
     adb: AdbSettings = field(default_factory=AdbSettings)
     raw_screencap: bool = True
@@ -86,6 +95,7 @@ class AndroidEnvironment(Environment):
         self._typist = Typist(self.device, self._focused_field, self.settings.ime)
         self._keyboard = Keyboard(self.device, self._input)
         self._size = self._call(lambda: self._input_size(None))
+        self.last_settle = SettleCost()
 
     @property
     def screen_size(self) -> tuple[int, int]:
@@ -246,8 +256,16 @@ class AndroidEnvironment(Environment):
         self._run("{} tap {} {}".format(self._input, *icon.center))
 
     def settle(self, result: ActionResult) -> ActionResult:
-        look = self._tree_snapshot if self.settings.settle_by == "tree" else self._screen.grab
+        way = self._tree_snapshot if self.settings.settle_by == "tree" else self._screen.grab
+        cost = [0, 0]
+
+        def look() -> bytes:
+            data = way()
+            cost[0], cost[1] = cost[0] + 1, cost[1] + len(data)
+            return data
+
         settled = self._call(lambda: wait_until_still(look, self.settings.settle))
+        self.last_settle = SettleCost(settled.seconds, cost[0], cost[1])
         return replace(result, settle_seconds=settled.seconds, settled=settled.settled)
 
     def _tree_snapshot(self) -> bytes:
