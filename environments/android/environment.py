@@ -40,7 +40,7 @@ from environments.android.hierarchy import (
 from environments.android.keys import SYSTEM_BUTTONS, Keyboard
 from environments.android.screen import ScreenCapture
 from environments.android.text import ImeSettings, Typist, run_checked
-from environments.android.window import foreground
+from environments.android.window import focused_display, foreground
 from environments.base import ActionResult, Environment, Observation
 from environments.settle import SettleSettings, wait_until_still
 
@@ -174,7 +174,24 @@ class AndroidEnvironment(Environment):
     def hierarchy(self) -> list[UIElement]:
         """The UI tree as elements with screen bounds (uiautomator dump, retried; a dump that
         keeps failing raises ScreenUnreadable, which an action reports to the model)."""
+        self._check_tree_display()
         return parse_hierarchy(self._call(lambda: read_tree(self.device, self.settings.dump)))
+
+    def _tree_on_display(self) -> bool:
+        """Whether `uiautomator dump` shows this run's display: it takes no display option and
+        reads the active window, which is on the focused display."""
+        if self.display is None or self.display.logical == 0:
+            return True
+        output = self._call(lambda: self.device.shell("dumpsys window"))
+        return focused_display(output) == self.display.logical
+
+    def _check_tree_display(self) -> None:
+        if not self._tree_on_display() and self.display is not None:
+            raise ScreenUnreadable(
+                f"the UI tree cannot be read on display {self.display.describe()}: "
+                "`uiautomator dump` reads the focused display only; tap on what the screenshot "
+                "shows instead"
+            )
 
     def _focused_field(self) -> str | None:
         """The focused text field's content, or None when the tree cannot tell this time."""
@@ -256,7 +273,8 @@ class AndroidEnvironment(Environment):
         self._run("{} tap {} {}".format(self._input, *icon.center))
 
     def settle(self, result: ActionResult) -> ActionResult:
-        way = self._tree_snapshot if self.settings.settle_by == "tree" else self._screen.grab
+        by_tree = self.settings.settle_by == "tree" and self._tree_on_display()
+        way = self._tree_snapshot if by_tree else self._screen.grab
         cost = [0, 0]
 
         def look() -> bytes:

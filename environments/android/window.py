@@ -24,6 +24,7 @@ _WINDOW = re.compile(r"^  Window #\d+ (Window\{\S+ \S+ [^}]*\}):$", re.MULTILINE
 _CURRENT = re.compile(r"mCurrentFocus=(Window\{[^}]*\})")
 _FLAGS = re.compile(r"\bfl=([^\n}]*)")
 FLAG_SECURE = 0x2000
+_TOP_DISPLAY = re.compile(r"mTopFocusedDisplayId=(-?\d+)")
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,19 @@ def parse_window_dump(output: str) -> Foreground:
     """The package in front and whether its window is secure, from `dumpsys window`."""
     match = _FOCUS.search(output) or _FOCUSED_APP.search(output)
     package = match.group(1) if match else None
-    return Foreground(package, _secure(output))
+    return Foreground(package, _secure(output, package))
 
 
-def _secure(output: str) -> bool:
+def _secure(output: str, package: str | None) -> bool:
+    """Whether the focused window (or, while focus is null, the focused app's window) has
+    FLAG_SECURE."""
     current = _CURRENT.search(output)
-    if current is None:
-        return False
     windows = list(_WINDOW.finditer(output))
     for index, window in enumerate(windows):
-        if window.group(1) != current.group(1):
+        name = window.group(1)
+        if current is not None and name != current.group(1):
+            continue
+        if current is None and (package is None or f" {package}/" not in name):
             continue
         end = windows[index + 1].start() if index + 1 < len(windows) else len(output)
         flags = _FLAGS.search(output, window.end(), end)
@@ -67,3 +71,9 @@ def foreground(device: AdbDevice) -> Foreground:
         return found
     match = _RESUMED.search(device.shell("dumpsys activity activities"))
     return Foreground(match.group(1) if match else None, found.secure)
+
+
+def focused_display(output: str) -> int:
+    """The logical id of the display with focus, from `dumpsys window` (0 if it does not say)."""
+    match = _TOP_DISPLAY.search(output)
+    return int(match.group(1)) if match else 0

@@ -43,8 +43,8 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
     quirks.add_argument(
         "--focus-null",
         type=int,
-        default=0,
-        help="dumpsys window shows mCurrentFocus=null N times after an app starts",
+        default=1,
+        help="dumpsys window shows mCurrentFocus=null N times after an app starts (default 1)",
     )
     quirks.add_argument(
         "--secure",

@@ -2,7 +2,8 @@
 
 The defaults are what a current phone does after a plain set-up (the ADB Keyboard installed with
 `adb install`, so installed but not enabled; its receiver only listening a moment after it was
-selected). The switches play other real behaviours, so that hosts are tested against them:
+selected; no focused window yet the first time `dumpsys window` is read after an app starts).
+The switches play other real behaviours, so that hosts are tested against them:
 
 - `dump_failures`: the next N `uiautomator dump`s fail as they do on animated screens, printing
   `dump_failure` and exiting 0.
@@ -31,6 +32,6 @@ class Quirks:
     dump_failure: str = IDLE_STATE
     sdk: int = 34
     displays: int = 1
-    focus_null: int = 0
+    focus_null: int = 1  # a real phone shows null while the app's window is not yet up
     secure: frozenset[str] = frozenset()
     bandwidth: float | None = None

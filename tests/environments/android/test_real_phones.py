@@ -118,6 +118,10 @@ def test_the_display_is_chosen_and_passed_to_screencap_and_input(adb_server):
         assert second.display is not None and second.display.logical == 1
         second.observe()
         assert ran(phone, "screencap")[-1] == f"screencap -d {SECOND_DISPLAY}"
+        # the dump reads the focused display (0): on display 1 the tree is not offered as its own
+        result = second.execute(A.OpenApp("Contac"))
+        assert "cannot be read on display" in (result.error or "")
+        assert ran(phone, "input")[-1] == "input -d 1 keyevent KEYCODE_HOME"
         with pytest.raises(EnvironmentFailure, match=r"no display '7'.*--display-id"):
             open_env(adb_server, server, display_id="7")
 

@@ -98,8 +98,11 @@ def notes(phone: Phone) -> list[dict[str, object]]:
 
 
 def focus(phone: Phone) -> str:
-    line = re.search(r"mCurrentFocus=Window\{\S+ u0 (\S+)/(\S+)\}", run(phone, "dumpsys window"))
-    assert line, "no mCurrentFocus line"
+    """The focused window's package (the focused app's while an app starts and focus is null)."""
+    out = run(phone, "dumpsys window")
+    line = re.search(r"mCurrentFocus=Window\{\S+ u0 (\S+)/(\S+)\}", out)
+    line = line or re.search(r"mFocusedApp=ActivityRecord\{\S+ u0 (\S+)/(\S+) t\d+\}", out)
+    assert line, "no mCurrentFocus or mFocusedApp line"
     return line.group(1)
 
 
