@@ -37,9 +37,10 @@ class ImeMissing(InvalidAction):
 
 
 def run_checked(device: AdbDevice, command: str) -> str:
-    """The output of a shell command; InvalidAction (shown to the model) if it fails."""
+    """The output of a shell command; InvalidAction (shown to the model) if it fails (Android
+    10's `input` reports a usage error with "Error: ..." and exit status 0)."""
     result = device.shell2(command, v2=True)
-    if result.returncode != 0:
+    if result.returncode != 0 or result.output.startswith("Error:"):
         raise InvalidAction(f"`{command}` failed on the phone: {result.output.strip()}")
     return result.output
 

@@ -7,6 +7,8 @@ agent run "turn on airplane mode" --env android --device 127.0.0.1:15555
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -86,6 +88,13 @@ def serve_phone(args: argparse.Namespace) -> int:
     phone = Phone(width, height, adb_keyboard=not args.no_adb_keyboard, quirks=quirks_from(args))
     server = VirtualPhoneServer(phone, args.host, args.port).start()
     print(f"virtual phone ({width}x{height}) listening on {server.address}", flush=True)
+    if not ipaddress.ip_address(server.host).is_loopback:
+        print(
+            f"WARNING: {server.host} is not a loopback address: any host that reaches this port "
+            "can drive the phone (only loopback connections are checked for their user)",
+            file=sys.stderr,
+            flush=True,
+        )
     client = None
     try:
         if args.connect:
