@@ -62,19 +62,22 @@ class DumpSettings:
 
 
 def read_tree(device: AdbDevice, settings: DumpSettings = DumpSettings()) -> str:
-    """The XML of one `uiautomator dump`, tried up to `settings.attempts` times."""
+    """The XML of one `uiautomator dump`, tried up to `settings.attempts` times; each try is one
+    shell round trip (dump, print, remove)."""
     said = ""
+    command = (
+        f"rm -f {DUMP_PATH}; uiautomator dump {DUMP_PATH} && cat {DUMP_PATH}; rm -f {DUMP_PATH}"
+    )
     for attempt in range(max(1, settings.attempts)):
         if attempt:
             time.sleep(settings.wait)
-        said = device.shell(f"rm -f {DUMP_PATH}; uiautomator dump {DUMP_PATH}").strip()
-        if "ERROR" in said or "dumped to" not in said:
-            continue
-        xml = device.sync.read_text(DUMP_PATH)
-        device.shell(f"rm -f {DUMP_PATH}")
-        if "<hierarchy" in xml:
-            return xml
-        said = f"the dump file held {xml[:80]!r}"
+        output = device.shell(command)
+        start = output.find("<?xml")
+        end = output.rfind("</hierarchy>")
+        if start >= 0 and end > start and "ERROR" not in output[:start]:
+            return output[start : end + len("</hierarchy>")]
+        text = (output[:start] if start >= 0 else output).strip()
+        said = next((line for line in text.splitlines() if "ERROR" in line), text)[:200]
     raise ScreenUnreadable(
         f"the phone's screen could not be read (uiautomator dump, {settings.attempts} tries: "
         f"{said or 'no answer'}); look at the screenshot instead, or wait and try again"
