@@ -287,9 +287,10 @@ class AndroidEnvironment(Environment):
         return replace(result, settle_seconds=settled.seconds, settled=settled.settled)
 
     def _tree_snapshot(self) -> bytes:
-        """One UI tree as bytes to compare; a failed dump counts as a change."""
+        """One UI tree as bytes to compare; a failed (or too slow) dump counts as a change."""
+        once = DumpSettings(attempts=1, timeout=self.settings.settle.timeout)
         try:
-            return read_tree(self.device, DumpSettings(attempts=1)).encode()
+            return read_tree(self.device, once).encode()
         except ScreenUnreadable:
             return str(time.monotonic()).encode()
 

@@ -16,7 +16,7 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from adbutils import AdbDevice
+from adbutils import AdbDevice, AdbTimeout
 
 from agent.errors import EnvironmentFailure, InvalidAction
 
@@ -59,6 +59,7 @@ class ScreenUnreadable(InvalidAction):
 class DumpSettings:
     attempts: int = 3
     wait: float = 0.5  # seconds between attempts
+    timeout: float = 20.0  # per attempt: uiautomator alone may wait 10 s for an idle screen
 
 
 def read_tree(device: AdbDevice, settings: DumpSettings = DumpSettings()) -> str:
@@ -71,7 +72,11 @@ def read_tree(device: AdbDevice, settings: DumpSettings = DumpSettings()) -> str
     for attempt in range(max(1, settings.attempts)):
         if attempt:
             time.sleep(settings.wait)
-        output = device.shell(command)
+        try:
+            output = device.shell(command, timeout=settings.timeout)
+        except (AdbTimeout, TimeoutError):
+            said = f"no answer within {settings.timeout:g} s"
+            continue
         start = output.find("<?xml")
         end = output.rfind("</hierarchy>")
         if start >= 0 and end > start and "ERROR" not in output[:start]:

@@ -56,6 +56,7 @@ import collections
 import logging
 import posixpath
 import threading
+import time
 
 from environments.android.virtual_phone.commands import COMMANDS
 from environments.android.virtual_phone.handset import Handset
@@ -112,6 +113,8 @@ class Phone:
 
     def shell(self, command: str) -> ShellResult:
         """Run one command line as /system/bin/sh on the device would."""
+        if "uiautomator dump" in command and self.quirks.dump_seconds:
+            time.sleep(self.quirks.dump_seconds)  # waiting for idle blocks only this command
         with self._lock:
             self.log.append(command)
             self._dirty = False

@@ -7,6 +7,8 @@ The switches play other real behaviours, so that hosts are tested against them:
 
 - `dump_failures`: the next N `uiautomator dump`s fail as they do on animated screens, printing
   `dump_failure` and exiting 0.
+- `dump_seconds`: how long each `uiautomator dump` takes (a real one waits for the screen to go
+  idle, up to 10 s on animated screens).
 - `sdk`: 29 or lower plays Android 10's app_process `input`, which has no keycombination (it
   prints "Error: Unknown command: keycombination" and exits 0).
 - `displays`: more than one display; `screencap` without `-d` then prints Android 16's
@@ -30,6 +32,7 @@ class Quirks:
     ime_receiver_delay: float = 0.3  # seconds after the ADB Keyboard is selected
     dump_failures: int = 0
     dump_failure: str = IDLE_STATE
+    dump_seconds: float = 0.0
     sdk: int = 34
     displays: int = 1
     focus_null: int = 1  # a real phone shows null while the app's window is not yet up

@@ -202,3 +202,13 @@ def test_doctor_lists_the_displays_and_run_takes_one(adb_server):
     assert f"PASS  android displays: {phone.address}: {DISPLAY_ID} (display 0 " in out
     assert f"{SECOND_DISPLAY} (display 1 " in out and f"a run uses {DISPLAY_ID} " in out
     assert "FAIL  android displays: the phone has no display '7'" in wrong
+
+
+def test_a_dump_that_takes_too_long_does_not_hold_up_settling(adb_server):
+    with attached_phone(adb_server, Phone(quirks=Quirks(dump_seconds=8))) as server:
+        env = open_env(adb_server, server)
+        started = time.monotonic()
+        result = env.execute(A.SystemButton("home"))
+        assert result.ok and not result.settled
+        assert time.monotonic() - started < 2 * env.settings.settle.timeout + 1
+        assert env.observe().focused == "com.android.launcher3"  # the device is still in use
