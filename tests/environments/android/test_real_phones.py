@@ -65,6 +65,16 @@ def test_a_keyboard_installed_but_not_enabled_is_enabled_used_and_put_back(adb_s
         assert ADB_IME not in env.shell("ime list -s")  # disabled again, as the user had it
 
 
+def test_a_keyboard_the_user_had_enabled_stays_enabled(adb_server):
+    with attached_phone(adb_server, Phone(quirks=Quirks(adb_keyboard_enabled=True))) as server:
+        env = open_env(adb_server, server)
+        new_note(env)
+        assert env.execute(A.Type("Grüße")).ok
+        assert env.find("Grüße") is not None
+        assert ADB_IME in env.shell("ime list -s").split()
+        assert env.shell("settings get secure default_input_method").strip() == LATIN_IME
+
+
 def test_a_broadcast_nobody_receives_is_an_error_not_a_success(adb_server):
     quirks = Quirks(ime_receiver_delay=60)
     with attached_phone(adb_server, Phone(quirks=quirks)) as server:
