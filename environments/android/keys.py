@@ -46,14 +46,6 @@ def keycode(key: str) -> str:
     return f"KEYCODE_{name}"
 
 
-def key_command(keys: tuple[str, ...]) -> str:
-    """The `input` command pressing a key, or a chord together (`input keycombination`)."""
-    codes = [keycode(k) for k in keys]
-    if len(codes) == 1:
-        return f"input keyevent {codes[0]}"
-    return "input keycombination " + " ".join(codes)
-
-
 class Keyboard:
     """Presses keys and chords on one phone; `input` is the command with its display option."""
 
