@@ -207,5 +207,5 @@ def build_environment(config: EnvironmentConfig) -> Environment:
         adb = AdbSettings(serial=config.device, host=config.adb_host, connect=config.connect)
         if config.adb_port is not None:
             adb = replace(adb, port=config.adb_port)
-        return AndroidEnvironment(AndroidSettings(adb=adb))
+        return AndroidEnvironment(AndroidSettings(adb=adb, display_id=config.display_id))
     raise AgentError(f"unknown environment {config.env!r}: the environments are desktop, android")

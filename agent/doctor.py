@@ -48,6 +48,8 @@ def run_checks(settings: Settings) -> Iterator[Check]:
     yield _desktop_tools()
     yield from _model_checks(settings)
     yield _adb()
+    if settings.environment.env == "android":
+        yield _android_displays(settings)
     yield _npx()
 
 
@@ -272,6 +274,13 @@ def _adb() -> Check:
         detail,
         "start an emulator, plug in a phone, or `adb connect HOST:PORT`",
     )
+
+
+def _android_displays(settings: Settings) -> Check:
+    from environments.android.displays import doctor_report
+
+    env = settings.environment
+    return Check("android displays", *doctor_report(env.device, env.display_id))
 
 
 def _npx() -> Check:

@@ -122,7 +122,10 @@ class AgentLoop:
             timings["encode"] = time.monotonic() - clock
             introduced = any(isinstance(e, UserEntry) and e.image for e in self.entries)
             entry = None if introduced else self.family.first_entry(task, image)
-            self.entries.append(entry or UserEntry(image=image))
+            entry = entry or UserEntry(image=image)
+            if observation.notice:
+                entry = replace(entry, text=f"{entry.text}\n{observation.notice}".strip())
+            self.entries.append(entry)
         assert self._observation is not None
         self._emit("on_phase", index, "thinking")
         clock = time.monotonic()

@@ -35,6 +35,7 @@ RUN_ONLY = {
     "connect": "bench tasks run on a virtual phone of their own",
     "adb_host": "bench tasks run on a private adb server",
     "adb_port": "bench tasks run on a private adb server",
+    "display_id": "bench tasks run on a virtual phone of their own",
     "mcp_config": "each task names its tools",
     "approve": "bench approves the tools its tasks name",
     "workspace": "each task gets a workspace of its own",
@@ -207,7 +208,7 @@ OPTIONS: tuple[Option, ...] = (
     _o(
         "--env",
         group="environment",
-        commands=(RUN, CONFIG),
+        commands=(RUN, DOCTOR, CONFIG),
         choices=["desktop", "android"],
         default=default("env"),
         help="a virtual desktop (default) or an Android device over adb",
@@ -246,7 +247,7 @@ OPTIONS: tuple[Option, ...] = (
     _o(
         "--device",
         group="android (with --env android)",
-        commands=(RUN, CONFIG),
+        commands=(RUN, DOCTOR, CONFIG),
         metavar="SERIAL",
         help="adb serial (default: the only device)",
     ),
@@ -270,6 +271,13 @@ OPTIONS: tuple[Option, ...] = (
         commands=(RUN, CONFIG),
         type=positive(int),
         help="adb server port (default: 5037)",
+    ),
+    _o(
+        "--display-id",
+        group="android (with --env android)",
+        commands=(RUN, DOCTOR, CONFIG),
+        help="the phone's display, as `agent doctor --env android` lists them "
+        "(default: the primary one)",
     ),
     _o(
         "--mcp-config",

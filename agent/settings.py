@@ -76,6 +76,7 @@ class EnvironmentConfig:
     adb_host: str = "127.0.0.1"
     adb_port: int | None = None  # None: $ANDROID_ADB_SERVER_PORT or 5037
     connect: str | None = None  # HOST:PORT to `adb connect` before the run
+    display_id: str | None = None  # the phone's display; None: the primary one
 
 
 @dataclass(frozen=True)

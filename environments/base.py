@@ -21,6 +21,7 @@ class Observation:
     pointer: tuple[int, int] | None = None
     focused: str | None = None
     timestamp: float = field(default_factory=time.time)
+    notice: str | None = None  # what the model must know that the image cannot show
 
     @property
     def size(self) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from adbutils import AdbDevice, AdbError
+from adbutils import AdbDevice
 
 from agent.errors import InvalidAction
 
@@ -60,13 +60,3 @@ def launch(device: AdbDevice, package: str) -> None:
     output = device.shell(["monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1"])
     if "No activities found" in output or "Error" in output:
         raise InvalidAction(f"{package} has no launcher activity to open: {output.strip()}")
-
-
-def current_app(device: AdbDevice) -> str | None:
-    """The package in the foreground, or None when the phone does not say."""
-    try:
-        return device.app_current().package or None
-    except AdbError as exc:
-        if "focused app" in str(exc):
-            return None
-        raise

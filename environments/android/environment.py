@@ -4,6 +4,12 @@ Screen pixels are the phone's input coordinates (`wm size`, override first, in t
 orientation); a frame of another size is scaled to them so that a click lands where the model
 saw the target. A device that drops off adb is reconnected a bounded number of times before
 the run ends with the reason.
+
+On a phone with several displays the run works on one display (`display_id`, default the
+primary one), passed to screencap and to every touch and key. After an action the screen has
+settled when the UI tree (`settle_by="tree"`, a few kilobytes per look, as AndroidWorld waits for
+equal accessibility trees) or the frame (`"frames"`, megabytes per look) stops changing, within
+a capped wait. A window with FLAG_SECURE captures black; the observation then says so.
 """
 
 from __future__ import annotations
@@ -12,19 +18,29 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from adbutils import AdbError
-from PIL import Image
+from PIL import Image, ImageStat
 
 from agent import actions as A
 from agent.errors import EnvironmentFailure, InvalidAction
 from environments.android import apps
 from environments.android.device import AdbSettings, open_device
-from environments.android.hierarchy import UIElement, find, parse_hierarchy
-from environments.android.keys import SYSTEM_BUTTONS, key_command
+from environments.android.displays import choose_display, list_displays
+from environments.android.hierarchy import (
+    DumpSettings,
+    ScreenUnreadable,
+    UIElement,
+    find,
+    focused_text,
+    parse_hierarchy,
+    read_tree,
+)
+from environments.android.keys import SYSTEM_BUTTONS, Keyboard
 from environments.android.screen import ScreenCapture
-from environments.android.text import Typist, run_checked
+from environments.android.text import ImeSettings, Typist, run_checked
+from environments.android.window import focused_display, foreground
 from environments.base import ActionResult, Environment, Observation
 from environments.settle import SettleSettings, wait_until_still
 
@@ -32,15 +48,32 @@ T = TypeVar("T")
 _NO_SCREEN_CHANGE = (A.Answer, A.Terminate)
 _OVERRIDE = re.compile(r"Override size: (\d+)x(\d+)")
 _PHYSICAL = re.compile(r"Physical size: (\d+)x(\d+)")
+SECURE_NOTICE = (
+    "This screen is protected (FLAG_SECURE) and cannot be captured: the screenshot is black, "
+    "not what the phone shows. Act on what you know of this app, or leave it with back or home."
+)
+
+
+@dataclass(frozen=True)
+class SettleCost:
+    """What the last wait for the screen to settle cost: time, looks, bytes over adb."""
+
+    seconds: float = 0.0
+    looks: int = 0
+    bytes: int = 0
 
 
 @dataclass(frozen=True)
 class AndroidSettings:
     adb: AdbSettings = field(default_factory=AdbSettings)
     raw_screencap: bool = True
+    display_id: str | None = None  # `dumpsys SurfaceFlinger --display-id`; None: the primary
+    settle_by: Literal["tree", "frames"] = "tree"
     settle: SettleSettings = field(
-        default_factory=lambda: SettleSettings(quiet=0.25, interval=0.02, timeout=3.0)
+        default_factory=lambda: SettleSettings(quiet=0.25, interval=0.05, timeout=3.0)
     )
+    dump: DumpSettings = field(default_factory=DumpSettings)
+    ime: ImeSettings = field(default_factory=ImeSettings)
     swipe_ms: int = 400
     scroll_step: float = 0.1  # of the screen's height (or width) per wheel click
     reconnects: int = 3
@@ -54,9 +87,15 @@ class AndroidEnvironment(Environment):
         self.settings = settings or AndroidSettings()
         self.client, self.device = open_device(self.settings.adb)
         self.serial = self.device.serial or ""
-        self._screen = ScreenCapture(self.device, self.settings.raw_screencap)
-        self._typist = Typist(self.device)
+        wanted = self.settings.display_id
+        self.display = self._call(lambda: choose_display(list_displays(self.device), wanted))
+        self._input = "input" if self.display is None else f"input -d {self.display.logical}"
+        shown = None if self.display is None else self.display.id
+        self._screen = ScreenCapture(self.device, self.settings.raw_screencap, shown)
+        self._typist = Typist(self.device, self._focused_field, self.settings.ime)
+        self._keyboard = Keyboard(self.device, self._input)
         self._size = self._call(lambda: self._input_size(None))
+        self.last_settle = SettleCost()
 
     @property
     def screen_size(self) -> tuple[int, int]:
@@ -109,7 +148,7 @@ class AndroidEnvironment(Environment):
             return
         if self._state() == "device":
             self.device = self.client.device(self.serial)
-            self._screen.device = self._typist.device = self.device
+            self._screen.device = self._typist.device = self._keyboard.device = self.device
 
     def shell(self, command: str) -> str:
         """Run a shell command on the phone (for task setup and evaluation)."""
@@ -125,14 +164,42 @@ class AndroidEnvironment(Environment):
 
     def observe(self) -> Observation:
         image = self.screenshot()
-        return Observation(image, focused=self.current_app())
+        front = self._call(lambda: foreground(self.device))
+        secure = front.secure and ImageStat.Stat(image.convert("L")).extrema[0][1] <= 8
+        return Observation(image, focused=front.package, notice=SECURE_NOTICE if secure else None)
 
     def current_app(self) -> str | None:
-        return self._call(lambda: apps.current_app(self.device))
+        return self._call(lambda: foreground(self.device).package)
 
     def hierarchy(self) -> list[UIElement]:
-        """The UI tree as elements with screen bounds (uiautomator dump)."""
-        return parse_hierarchy(self._call(self.device.dump_hierarchy))
+        """The UI tree as elements with screen bounds (uiautomator dump, retried; a dump that
+        keeps failing raises ScreenUnreadable, which an action reports to the model)."""
+        self._check_tree_display()
+        return parse_hierarchy(self._call(lambda: read_tree(self.device, self.settings.dump)))
+
+    def _tree_on_display(self) -> bool:
+        """Whether `uiautomator dump` shows this run's display: it takes no display option and
+        reads the active window, which is on the focused display."""
+        if self.display is None or self.display.logical == 0:
+            return True
+        output = self._call(lambda: self.device.shell("dumpsys window"))
+        return focused_display(output) == self.display.logical
+
+    def _check_tree_display(self) -> None:
+        if not self._tree_on_display() and self.display is not None:
+            raise ScreenUnreadable(
+                f"the UI tree cannot be read on display {self.display.describe()}: "
+                "`uiautomator dump` reads the focused display only; tap on what the screenshot "
+                "shows instead"
+            )
+
+    def _focused_field(self) -> str | None:
+        """The focused text field's content, or None when the tree cannot tell this time."""
+        try:
+            xml = self._call(lambda: read_tree(self.device, DumpSettings(attempts=1)))
+        except ScreenUnreadable:
+            return None
+        return focused_text(parse_hierarchy(xml))
 
     def find(self, label: str) -> UIElement | None:
         return find(self.hierarchy(), label)
@@ -152,10 +219,10 @@ class AndroidEnvironment(Environment):
         if isinstance(action, A.Click):
             if action.button != "left":
                 raise InvalidAction(f"a phone has no {action.button} button: use long_press")
-            self._run("; ".join([f"input tap {action.x} {action.y}"] * action.count))
+            self._run("; ".join([f"{self._input} tap {action.x} {action.y}"] * action.count))
         elif isinstance(action, A.LongPress):
             x, y, ms = action.x, action.y, round(action.seconds * 1000)
-            self._run(f"input swipe {x} {y} {x} {y} {ms}")
+            self._run(f"{self._input} swipe {x} {y} {x} {y} {ms}")
         elif isinstance(action, A.Drag):
             self._swipe(action.x1, action.y1, action.x2, action.y2)
         elif isinstance(action, A.Scroll):
@@ -163,9 +230,9 @@ class AndroidEnvironment(Environment):
         elif isinstance(action, A.Type):
             self._typist.type(action.text)
         elif isinstance(action, A.Key):
-            self._run(key_command(action.keys))
+            self._keyboard.press(action.keys)
         elif isinstance(action, A.SystemButton):
-            self._run(f"input keyevent KEYCODE_{SYSTEM_BUTTONS[action.button]}")
+            self._run(f"{self._input} keyevent KEYCODE_{SYSTEM_BUTTONS[action.button]}")
         elif isinstance(action, A.OpenApp):
             self._open_app(action.name)
         elif isinstance(action, A.Wait):
@@ -177,7 +244,7 @@ class AndroidEnvironment(Environment):
         run_checked(self.device, command)
 
     def _swipe(self, x1: int, y1: int, x2: int, y2: int) -> None:
-        self._run(f"input swipe {x1} {y1} {x2} {y2} {self.settings.swipe_ms}")
+        self._run(f"{self._input} swipe {x1} {y1} {x2} {y2} {self.settings.swipe_ms}")
 
     def _scroll(self, action: A.Scroll) -> None:
         """Wheel clicks as a finger swipe: scrolling up drags the content down."""
@@ -193,18 +260,39 @@ class AndroidEnvironment(Environment):
         if package is not None:
             apps.launch(self.device, package)
             return
-        self._run("input keyevent KEYCODE_HOME")
-        icon = find(parse_hierarchy(self.device.dump_hierarchy()), name)
+        self._run(f"{self._input} keyevent KEYCODE_HOME")
+        try:
+            icon = find(self.hierarchy(), name)
+        except ScreenUnreadable as exc:
+            raise ScreenUnreadable(f"cannot look for an app icon called {name!r}: {exc}") from exc
         if icon is None:
             raise InvalidAction(
                 f"no app called {name!r} on the phone (not an installed package, not a known "
                 "app, no such icon on the home screen): open it from the app drawer instead"
             )
-        self._run("input tap {} {}".format(*icon.center))
+        self._run("{} tap {} {}".format(self._input, *icon.center))
 
     def settle(self, result: ActionResult) -> ActionResult:
-        settled = self._call(lambda: wait_until_still(self._screen.grab, self.settings.settle))
+        by_tree = self.settings.settle_by == "tree" and self._tree_on_display()
+        way = self._tree_snapshot if by_tree else self._screen.grab
+        cost = [0, 0]
+
+        def look() -> bytes:
+            data = way()
+            cost[0], cost[1] = cost[0] + 1, cost[1] + len(data)
+            return data
+
+        settled = self._call(lambda: wait_until_still(look, self.settings.settle))
+        self.last_settle = SettleCost(settled.seconds, cost[0], cost[1])
         return replace(result, settle_seconds=settled.seconds, settled=settled.settled)
+
+    def _tree_snapshot(self) -> bytes:
+        """One UI tree as bytes to compare; a failed (or too slow) dump counts as a change."""
+        once = DumpSettings(attempts=1, timeout=self.settings.settle.timeout)
+        try:
+            return read_tree(self.device, once).encode()
+        except ScreenUnreadable:
+            return str(time.monotonic()).encode()
 
     def close(self) -> None:
         """Nothing to stop: the phone and the adb server outlive a run."""

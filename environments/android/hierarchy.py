@@ -2,15 +2,25 @@
 
 Protocols that want more than pixels (set-of-marks, text grounding) and task solutions that
 locate a widget by its label at run time both read this.
+
+`uiautomator dump` exits 0 even when it fails ("ERROR: could not get idle state." after waiting
+for an animated screen to go idle, "ERROR: null root node returned by ..."); such failures are
+transient, so a dump is tried a bounded number of times, and one that still fails is reported
+as a screen that could not be read (fed back to the model), never as the end of the run.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from agent.errors import EnvironmentFailure
+from adbutils import AdbDevice, AdbTimeout
+
+from agent.errors import EnvironmentFailure, InvalidAction
+
+DUMP_PATH = "/data/local/tmp/qwen-operator-window.xml"
 
 _BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
 
@@ -39,6 +49,50 @@ class UIElement:
     @property
     def label(self) -> str:
         return self.text or self.content_desc
+
+
+class ScreenUnreadable(InvalidAction):
+    """`uiautomator dump` kept failing: the screen's UI tree could not be read this time."""
+
+
+@dataclass(frozen=True)
+class DumpSettings:
+    attempts: int = 3
+    wait: float = 0.5  # seconds between attempts
+    timeout: float = 20.0  # per attempt: uiautomator alone may wait 10 s for an idle screen
+
+
+def read_tree(device: AdbDevice, settings: DumpSettings = DumpSettings()) -> str:
+    """The XML of one `uiautomator dump`, tried up to `settings.attempts` times; each try is one
+    shell round trip (dump, print, remove)."""
+    said = ""
+    command = (
+        f"rm -f {DUMP_PATH}; uiautomator dump {DUMP_PATH} && cat {DUMP_PATH}; rm -f {DUMP_PATH}"
+    )
+    for attempt in range(max(1, settings.attempts)):
+        if attempt:
+            time.sleep(settings.wait)
+        try:
+            output = device.shell(command, timeout=settings.timeout)
+        except (AdbTimeout, TimeoutError):
+            said = f"no answer within {settings.timeout:g} s"
+            continue
+        start = output.find("<?xml")
+        end = output.rfind("</hierarchy>")
+        if start >= 0 and end > start and "ERROR" not in output[:start]:
+            return output[start : end + len("</hierarchy>")]
+        text = (output[:start] if start >= 0 else output).strip()
+        said = next((line for line in text.splitlines() if "ERROR" in line), text)[:200]
+    raise ScreenUnreadable(
+        f"the phone's screen could not be read (uiautomator dump, {settings.attempts} tries: "
+        f"{said or 'no answer'}); look at the screenshot instead, or wait and try again"
+    )
+
+
+def focused_text(elements: list[UIElement]) -> str | None:
+    """The text of the focused editable field, or None when no field has focus."""
+    fields = [e for e in elements if e.focused and e.class_name.endswith("EditText")]
+    return fields[-1].text if fields else None
 
 
 def _flag(node: ET.Element, name: str) -> bool:

@@ -3,7 +3,10 @@
 Raw frames skip the PNG encoding that costs a phone most of half a second; the host turns the
 RGBA rows into an image in one pass. The header is three little-endian uint32 (width, height,
 pixel format) on old builds and four (plus a colour space) on newer ones; which one it is
-follows from the byte count. Some multi-display builds print a warning line before the header.
+follows from the byte count. On a phone with several displays, screencap without `-d` prints
+warning lines (three on Android 16) that the shell stream merges in front of the header; they
+are skipped, however many there are, and the next frame is raw again. A display chosen with
+`display` is passed as `-d` so that every frame comes from the same screen.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from agent.errors import EnvironmentFailure
 _FORMATS = {1: ("RGBX", 4), 2: ("RGBX", 4), 3: ("RGB", 3), 5: ("BGRX", 4)}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _RECV_CHUNK = 1 << 20
+_PREAMBLE = 4096  # bytes of warning text that may stand before a frame
 
 
 class ScreenCaptureError(EnvironmentFailure):
@@ -44,29 +48,31 @@ def read_shell(device: AdbDevice, command: str) -> bytes:
 
 
 def decode_raw(data: bytes) -> Image.Image:
-    """An RGB image from raw screencap output; ValueError when it is not one."""
-    for _ in range(3):
-        image = _decode_raw_frame(data)
+    """An RGB image from raw screencap output, after any lines of warnings; ValueError when
+    it is not one."""
+    start = 0
+    while True:
+        image = _decode_raw_frame(data, start)
         if image is not None:
             return image
-        newline = data.find(b"\n", 0, 512)
+        newline = data.find(b"\n", start, _PREAMBLE)
         if newline < 0:
-            break
-        data = data[newline + 1 :]
-    raise ValueError("not a raw screencap frame")
+            raise ValueError("not a raw screencap frame")
+        start = newline + 1
 
 
-def _decode_raw_frame(data: bytes) -> Image.Image | None:
-    if len(data) < 12:
+def _decode_raw_frame(data: bytes, start: int) -> Image.Image | None:
+    if len(data) < start + 12:
         return None
-    width, height, pixel_format = struct.unpack_from("<3I", data)
+    width, height, pixel_format = struct.unpack_from("<3I", data, start)
     if pixel_format not in _FORMATS or not (0 < width <= 16384 and 0 < height <= 16384):
         return None
     mode, depth = _FORMATS[pixel_format]
     size = width * height * depth
     for header in (16, 12):
-        if len(data) == header + size:
-            return Image.frombytes("RGB", (width, height), data[header:], "raw", mode)
+        if len(data) - start == header + size:
+            pixels = memoryview(data)[start + header :]
+            return Image.frombytes("RGB", (width, height), pixels, "raw", mode)
     return None
 
 
@@ -90,24 +96,29 @@ def _describe(data: bytes) -> str:
 class ScreenCapture:
     """Captures frames the fast way while it works, and remembers when it does not."""
 
-    def __init__(self, device: AdbDevice, prefer_raw: bool = True) -> None:
+    def __init__(
+        self, device: AdbDevice, prefer_raw: bool = True, display: str | None = None
+    ) -> None:
         self.device = device
         self.raw = prefer_raw
         self.last_bytes = 0
+        self._command = f"screencap -d {display}" if display is not None else "screencap"
 
     def grab(self) -> bytes:
         """The frame's bytes as the phone sends them, undecoded (to compare frames)."""
-        return read_shell(self.device, "screencap" if self.raw else "screencap -p")
+        data = read_shell(self.device, self._command if self.raw else f"{self._command} -p")
+        self.last_bytes = len(data)
+        return data
 
     def capture(self) -> Image.Image:
         if self.raw:
-            data = read_shell(self.device, "screencap")
+            data = read_shell(self.device, self._command)
             self.last_bytes = len(data)
             try:
                 return decode_raw(data)
             except ValueError:
                 self.raw = False
-        data = read_shell(self.device, "screencap -p")
+        data = read_shell(self.device, f"{self._command} -p")
         self.last_bytes = len(data)
         try:
             return decode_png(data)

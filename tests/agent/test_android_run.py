@@ -153,3 +153,49 @@ def test_the_mobile_action_set_flag_reaches_the_protocol():
     assert tool["function"]["parameters"]["properties"]["action"]["enum"] == list(
         ACTION_SETS["notebook"]
     )
+
+
+def test_a_secure_screen_is_told_to_the_model(tmp_path, adb_server):
+    from environments.android.environment import SECURE_NOTICE
+
+    port = free_port()
+    phone = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "agent.cli",
+            "android",
+            "virtual-phone",
+            "--port",
+            str(port),
+            "--connect",
+            "--adb-port",
+            str(adb_server.port),
+            "--secure",
+            "com.example.notes",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    requests: list[str] = []
+
+    def script(request: dict[str, Any]) -> ScriptedTurn:
+        requests.append(json.dumps(request))
+        if len(requests) == 1:
+            return mobile(action="open", text="Notes")
+        return mobile(action="terminate", status="success")
+
+    try:
+        wait_for_port(port)
+        assert "connected to" in phone.stdout.readline() + phone.stdout.readline()
+        with ScriptedModelServer(script) as server:
+            process, _out, err = run_agent(
+                tmp_path, server.url, f"127.0.0.1:{port}", adb_server.port
+            )
+    finally:
+        phone.kill()
+        phone.wait()
+    assert process.returncode == 0, err
+    assert len(requests) == 2
+    assert SECURE_NOTICE not in requests[0] and SECURE_NOTICE in requests[1]

@@ -7,9 +7,16 @@ checksum, magic), a CNXN handshake, then streams that each carry one service (`s
 is real; only the phone behind these streams is simulated.
 
 Flow control is the classic one: every WRTE waits for the peer's OKAY before the next is sent,
-and every WRTE received is acknowledged with OKAY. No AUTH is asked for, unless the phone plays
-a device whose user never accepts the debugging prompt (`state="unauthorized"`); with
-`state="offline"` it never answers the handshake, like a hung adbd.
+and every WRTE received is acknowledged with OKAY. With `quirks.bandwidth` the phone sends no
+faster than that many bytes per second, as a USB or Wi-Fi link would.
+
+Only the user running the phone may attach it: a connection from loopback is served only when
+the kernel's socket table (/proc/net/tcp, tcp6) says the peer socket belongs to the same uid, so
+another local user cannot drive the phone through its port.
+
+No AUTH is asked for, unless the phone plays a device whose user never accepts the debugging
+prompt (`state="unauthorized"`); with `state="offline"` it never answers the handshake, like a
+hung adbd.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ import queue
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from environments.android.virtual_phone.peers import peer_allowed
 from environments.android.virtual_phone.phone import Phone
 from environments.android.virtual_phone.sync import serve_sync
 
@@ -100,12 +109,14 @@ class Stream:
     def write(self, data: bytes) -> None:
         """Send `data`, each chunk acknowledged by the host before the next is sent."""
         limit = self._connection.max_payload
+        bandwidth = self._connection.bandwidth
         for start in range(0, len(data), limit):
             if self.closed.is_set():
                 raise StreamClosed
-            self._connection.send(
-                Message(A_WRTE, self.local_id, self.remote_id, data[start : start + limit])
-            )
+            chunk = data[start : start + limit]
+            if bandwidth:
+                time.sleep(len(chunk) / bandwidth)
+            self._connection.send(Message(A_WRTE, self.local_id, self.remote_id, chunk))
             while not self._acked.acquire(timeout=0.5):
                 if self.closed.is_set():
                     raise StreamClosed
@@ -156,6 +167,7 @@ class Connection:
         self._streams: dict[int, Stream] = {}
         self._ids = itertools.count(1)
         self.max_payload = MAX_PAYLOAD
+        self.bandwidth = phone.quirks.bandwidth
 
     def send(self, message: Message) -> None:
         with self._send_lock, contextlib.suppress(OSError):
@@ -272,6 +284,10 @@ class VirtualPhoneServer:
                 sock, _ = self._listener.accept()
             except OSError:
                 return
+            if not peer_allowed(sock):
+                with contextlib.suppress(OSError):
+                    sock.close()
+                continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._connections.append(sock)
             connection = Connection(sock, self.phone, self.state)

@@ -6,6 +6,7 @@ last frame (and view tree) until something happens.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from environments.android.virtual_phone.apps.base import App
@@ -13,6 +14,7 @@ from environments.android.virtual_phone.apps.contacts import ContactsApp
 from environments.android.virtual_phone.apps.notes import NotesApp
 from environments.android.virtual_phone.apps.settings import SettingsApp
 from environments.android.virtual_phone.files import Mount, VirtualFS
+from environments.android.virtual_phone.quirks import Quirks
 from environments.android.virtual_phone.screen import Screen
 from environments.android.virtual_phone.system_settings import ADB_IME, LATIN_IME, SystemSettings
 from environments.android.virtual_phone.system_ui import LAUNCHER, LAUNCHER_ACTIVITY
@@ -23,9 +25,13 @@ PHYSICAL_DENSITY = 420
 
 
 class Handset:
-    def __init__(self, width: int, height: int, adb_keyboard: bool = True) -> None:
+    def __init__(
+        self, width: int, height: int, adb_keyboard: bool = True, quirks: Quirks | None = None
+    ) -> None:
         self.physical = (width, height)
         self.adb_keyboard = adb_keyboard
+        self.quirks = quirks or Quirks()
+        self.dump_failures = self.quirks.dump_failures
         self.legacy_screencap_header = False
         self.version = 0
         self.screen = Screen(self)
@@ -47,6 +53,11 @@ class Handset:
         self.recents: list[str] = []
         self.focus: TextBuffer | None = None
         self.touch_down: tuple[float, float] | None = None  # `input motionevent DOWN` so far
+        self.enabled_imes = {LATIN_IME}
+        if self.adb_keyboard and self.quirks.adb_keyboard_enabled:
+            self.enabled_imes.add(ADB_IME)
+        self.ime_ready_at = 0.0  # when the ADB Keyboard's receiver starts listening
+        self.focus_null = 0  # `dumpsys window` calls left that show mCurrentFocus=null
         self.changed()
 
     def _changing(self, write: Callable[[bytes], None]) -> Callable[[bytes], None]:
@@ -107,6 +118,8 @@ class Handset:
         app = self.apps[package]
         if fresh:
             app.stop()
+        if self.foreground != package:
+            self.focus_null = self.quirks.focus_null
         self.foreground, self.recents_open, self.focus = package, False, None
         self.recents = [package, *(p for p in self.recents if p != package)]
         self.changed()
@@ -160,7 +173,18 @@ class Handset:
         self.changed()
 
     def input_methods(self) -> list[str]:
+        """Every installed input method (`ime list -a`)."""
         return [ADB_IME, LATIN_IME] if self.adb_keyboard else [LATIN_IME]
+
+    def select_ime(self, method: str) -> None:
+        """Make `method` the current input method; the ADB Keyboard's receiver starts later."""
+        if method == ADB_IME and self.settings.ime != ADB_IME:
+            self.ime_ready_at = time.monotonic() + self.quirks.ime_receiver_delay
+        self.settings.put("secure", "default_input_method", method)
+        self.changed()
+
+    def ime_listening(self) -> bool:
+        return self.settings.ime == ADB_IME and time.monotonic() >= self.ime_ready_at
 
     def validate_focus(self) -> None:
         """Drop the focus when its field is no longer on screen (its page was left)."""

@@ -1,13 +1,14 @@
 """Android key codes by name and number, and the characters the printable ones type.
 
 `input keyevent` accepts a number, `KEYCODE_NAME` or the bare `NAME` (KeyEvent.keyCodeFromString
-strips the prefix), so all three resolve here.
+strips the prefix), so all three resolve here; anything else is KEYCODE_UNKNOWN.
 """
 
 from __future__ import annotations
 
 import string
 
+UNKNOWN = 0
 HOME = 3
 BACK = 4
 DPAD_UP, DPAD_DOWN, DPAD_LEFT, DPAD_RIGHT, DPAD_CENTER = 19, 20, 21, 22, 23
@@ -59,12 +60,13 @@ _SHIFTED = {
 MODIFIERS = frozenset({57, 58, SHIFT_LEFT, SHIFT_RIGHT, CTRL_LEFT, CTRL_RIGHT, 117, 118, 119})
 
 
-def parse_keycode(text: str) -> int | None:
-    """The code for `text` (a number, KEYCODE_NAME or NAME), or None if Android knows none."""
+def parse_keycode(text: str) -> int:
+    """The code for `text` (a number, KEYCODE_NAME or NAME), as KeyEvent.keyCodeFromString:
+    the lookup is exact and case-sensitive, and a name Android does not know is KEYCODE_UNKNOWN
+    (0), which `input` sends without complaint."""
     if text.isdigit():
         return int(text)
-    name = text.upper().removeprefix("KEYCODE_")
-    return _NAMED.get(name)
+    return _NAMED.get(text.removeprefix("KEYCODE_"), UNKNOWN)
 
 
 def character(code: int, shift: bool = False) -> str | None:

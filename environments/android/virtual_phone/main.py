@@ -7,7 +7,13 @@ agent run "turn on airplane mode" --env android --device 127.0.0.1:15555
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import sys
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from environments.android.virtual_phone.quirks import Quirks
 
 DEFAULT_PORT = 15555
 
@@ -25,6 +31,50 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-adb-keyboard", action="store_true", help="a phone without the ADB Keyboard IME"
     )
     parser.add_argument("--size", default="1080x2400", help="screen WxH (default %(default)s)")
+    quirks = parser.add_argument_group("behaviours of real phones (see virtual_phone/quirks.py)")
+    quirks.add_argument(
+        "--adb-keyboard-enabled",
+        action="store_true",
+        help="the ADB Keyboard starts enabled (default: installed but not enabled)",
+    )
+    quirks.add_argument("--sdk", type=int, default=34, help="API level; 29 plays Android 10")
+    quirks.add_argument("--displays", type=int, default=1, help="number of displays")
+    quirks.add_argument(
+        "--dump-failures", type=int, default=0, help="the first N uiautomator dumps fail"
+    )
+    quirks.add_argument(
+        "--focus-null",
+        type=int,
+        default=1,
+        help="dumpsys window shows mCurrentFocus=null N times after an app starts (default 1)",
+    )
+    quirks.add_argument(
+        "--secure",
+        action="append",
+        default=[],
+        metavar="PACKAGE",
+        help="an app whose windows have FLAG_SECURE (repeatable)",
+    )
+    quirks.add_argument(
+        "--bandwidth",
+        type=float,
+        metavar="MB/S",
+        help="deliver data no faster than this (e.g. 25 for USB 2.0 adb); default: loopback",
+    )
+
+
+def quirks_from(args: argparse.Namespace) -> Quirks:
+    from environments.android.virtual_phone.quirks import Quirks
+
+    return Quirks(
+        adb_keyboard_enabled=args.adb_keyboard_enabled,
+        sdk=args.sdk,
+        displays=args.displays,
+        dump_failures=args.dump_failures,
+        focus_null=args.focus_null,
+        secure=frozenset(args.secure),
+        bandwidth=args.bandwidth * 1e6 if args.bandwidth else None,
+    )
 
 
 def serve_phone(args: argparse.Namespace) -> int:
@@ -35,9 +85,16 @@ def serve_phone(args: argparse.Namespace) -> int:
     from environments.android.virtual_phone.adbd import VirtualPhoneServer
 
     width, height = (int(v) for v in args.size.lower().split("x"))
-    phone = Phone(width, height, adb_keyboard=not args.no_adb_keyboard)
+    phone = Phone(width, height, adb_keyboard=not args.no_adb_keyboard, quirks=quirks_from(args))
     server = VirtualPhoneServer(phone, args.host, args.port).start()
     print(f"virtual phone ({width}x{height}) listening on {server.address}", flush=True)
+    if not ipaddress.ip_address(server.host).is_loopback:
+        print(
+            f"WARNING: {server.host} is not a loopback address: any host that reaches this port "
+            "can drive the phone (only loopback connections are checked for their user)",
+            file=sys.stderr,
+            flush=True,
+        )
     client = None
     try:
         if args.connect:

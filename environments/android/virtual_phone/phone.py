@@ -18,7 +18,9 @@ What it is
 
     Home is com.android.launcher3/.uioverrides.QuickstepLauncher. The ADB Keyboard
     (com.android.adbkeyboard/.AdbIME) is installed unless `adb_keyboard=False`; the current IME
-    starts as com.android.inputmethod.latin/.LatinIME. No on-screen keyboard is drawn.
+    starts as com.android.inputmethod.latin/.LatinIME. No on-screen keyboard is drawn. Where
+    real phones differ, `quirks` (quirks.py) says how this one behaves; `log` keeps the last
+    shell command lines it ran.
 
 App labels
     Android has no shell command that prints an app's label. As on a real phone, the labels are
@@ -50,12 +52,15 @@ Shell
 
 from __future__ import annotations
 
+import collections
 import logging
 import posixpath
 import threading
+import time
 
 from environments.android.virtual_phone.commands import COMMANDS
 from environments.android.virtual_phone.handset import Handset
+from environments.android.virtual_phone.quirks import Quirks
 from environments.android.virtual_phone.result import ShellResult
 from environments.android.virtual_phone.sh import SHELL, Shell
 
@@ -76,13 +81,19 @@ class Phone:
         *,
         adb_keyboard: bool = True,
         legacy_screencap_header: bool = False,
+        quirks: Quirks | None = None,
     ) -> None:
         self._lock = threading.RLock()
-        self._handset = Handset(width, height, adb_keyboard)
+        self._handset = Handset(width, height, adb_keyboard, quirks)
         self._handset.legacy_screencap_header = legacy_screencap_header
         self._shell = Shell(self._run, lambda path: self._handset.fs.read(path), self._redirect)
         self._dirty = False
         self.serial_banner = SERIAL_BANNER
+        self.log: collections.deque[str] = collections.deque(maxlen=1000)
+
+    @property
+    def quirks(self) -> Quirks:
+        return self._handset.quirks
 
     @property
     def legacy_screencap_header(self) -> bool:
@@ -102,7 +113,10 @@ class Phone:
 
     def shell(self, command: str) -> ShellResult:
         """Run one command line as /system/bin/sh on the device would."""
+        if "uiautomator dump" in command and self.quirks.dump_seconds:
+            time.sleep(self.quirks.dump_seconds)  # waiting for idle blocks only this command
         with self._lock:
+            self.log.append(command)
             self._dirty = False
             result = self._shell.execute(command)
             if self._dirty:

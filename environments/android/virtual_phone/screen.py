@@ -58,14 +58,20 @@ class Screen:
         return struct.pack("<4I", width, height, PIXEL_FORMAT_RGBA_8888, COLOR_SPACE_UNKNOWN)
 
     def raw(self) -> bytes:
-        """Raw `screencap` output: the header, then width x height RGBA pixels."""
-        key = (*self._key(), self._handset.legacy_screencap_header)
+        """Raw `screencap` output: the header, then width x height RGBA pixels (all black while
+        a window with FLAG_SECURE is in front, as SurfaceFlinger captures it for the shell)."""
+        handset = self._handset
+        secure = handset.current()[0] in handset.quirks.secure
+        key = (*self._key(), handset.legacy_screencap_header, secure)
         if self._raw is None or self._raw[0] != key:
             self._raw = None
-            roots = self.roots()
-            size = self._handset.size
-            image = render(roots, size, roots[0].fill or (0, 0, 0))
-            self._raw = (key, self.header() + image.tobytes())
+            size = handset.size
+            if secure:
+                pixels = b"\0\0\0\xff" * (size[0] * size[1])
+            else:
+                roots = self.roots()
+                pixels = render(roots, size, roots[0].fill or (0, 0, 0)).tobytes()
+            self._raw = (key, self.header() + pixels)
         return self._raw[1]
 
     def png(self) -> bytes:

@@ -76,6 +76,7 @@ class Node:
     focused: bool = False
     password: bool = False
     clip: bool = False
+    window: bool = False  # a window of its own over the app's (a popup menu or dialog)
     fill: Color | None = None
     outline: Color | None = None
     radius: int = 0
@@ -136,12 +137,24 @@ def _target(
     return node if want(node) else None
 
 
+def active_window(roots: list[Node]) -> Node:
+    """The window `uiautomator dump` reads (getRootInActiveWindow): the app's, or the popup or
+    dialog open over it; never the status or navigation bar."""
+    app = roots[0]
+    popups = [child for child in app.children if child.window]
+    if popups:
+        popup = popups[-1]
+        popup.package = popup.package or app.package
+        return popup
+    return app
+
+
 def dump(roots: list[Node], rotation: int) -> str:
-    """The tree in `uiautomator dump` format, each window root with its package."""
+    """The tree in `uiautomator dump` format: one root, the active window."""
     out = ["<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>"]
     out.append(f'<hierarchy rotation="{rotation}">')
-    for root in roots:
-        _dump(root, None, 0, root.package, out)
+    window = active_window(roots)
+    _dump(window, None, 0, window.package, out)
     out.append("</hierarchy>")
     return "".join(out)
 

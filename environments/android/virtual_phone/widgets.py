@@ -278,7 +278,7 @@ def popup_menu(
     height = item_height * len(items)
     left = min(max(x, area.left + look.px(24)), area.right - width - look.px(24))
     top = min(max(y, area.top), area.bottom - height - look.px(24))
-    layer = Node(look.screen, "android.widget.FrameLayout", on_tap=dismiss)
+    layer = Node(look.screen, "android.widget.FrameLayout", on_tap=dismiss, window=True)
     menu = Node(
         Rect(left, top, left + width, top + height),
         "android.widget.ListView",

@@ -2,8 +2,9 @@
 ADB Keyboard's broadcasts.
 
 The ADB Keyboard (com.android.adbkeyboard/.AdbIME) only receives its broadcasts while it is the
-current input method, and types into the focused field only; otherwise the broadcast is sent
-and completes with nothing happening, as on a device.
+current input method, from a moment after it was selected (its receiver starts with its service),
+and types into the focused field only; otherwise the broadcast is sent and completes with
+nothing happening ("Broadcast completed: result=0"), as on a device.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from environments.android.virtual_phone import keycodes as K
 from environments.android.virtual_phone.commands.base import Command
 from environments.android.virtual_phone.handset import Handset
 from environments.android.virtual_phone.result import ShellResult, fail, ok
-from environments.android.virtual_phone.system_settings import ADB_IME
 from environments.android.virtual_phone.system_ui import LAUNCHER
 
 _VALUE_OPTIONS = frozenset({"-n", "-a", "-c", "-d", "-t", "-f", "--user", "-e", "--display"})
@@ -123,7 +123,7 @@ def am_start(handset: Handset, args: list[str]) -> ShellResult:
 
 
 def _adb_keyboard(handset: Handset, action: str, extras: dict[str, str]) -> None:
-    if not handset.adb_keyboard or handset.settings.ime != ADB_IME or handset.focus is None:
+    if not handset.adb_keyboard or not handset.ime_listening() or handset.focus is None:
         return
     buffer = handset.focus
     if action == "ADB_INPUT_TEXT":

@@ -21,6 +21,11 @@ from environments.android.virtual_phone.system_ui import BATTERY_LEVEL, LAUNCHER
 DISPLAY_ID = "4619827259835644672"
 
 
+def display_ids(handset: Handset) -> list[str]:
+    """SurfaceFlinger's physical display ids, the built-in screen first."""
+    return [str(int(DISPLAY_ID) + n) for n in range(handset.quirks.displays)]
+
+
 def _hash(text: str) -> str:
     return f"{zlib.crc32(text.encode()) & 0xFFFFFFF:07x}"
 
@@ -45,11 +50,22 @@ def window(handset: Handset, _args: list[str]) -> str:
     focus, record, _ = _records(handset)
     width, height = handset.size
     orientation = "land" if handset.rotation % 2 else "port"
+    flags = "LAYOUT_IN_SCREEN LAYOUT_INSET_DECOR SPLIT_TOUCH HARDWARE_ACCELERATED"
+    if handset.current()[0] in handset.quirks.secure:
+        flags = "SECURE " + flags
+    current = focus
+    if handset.focus_null > 0:
+        handset.focus_null -= 1
+        current = "null"
     return (
         "WINDOW MANAGER WINDOWS (dumpsys window windows)\n"
         f"  Window #0 {focus}:\n"
         f"    mDisplayId=0 rootTaskId={_task(handset, handset.current()[0])} "
         "mSession=Session{6b2f1 4321:u0a10123}\n"
+        "    mAttrs={(0,0)(fillxfill) sim={adjust=resize forwardNavigation} ty=BASE_APPLICATION "
+        "fmt=TRANSPARENT wanim=0x10302f8\n"
+        f"      fl={flags}\n"
+        "      pfl=NO_MOVE_ANIMATION FORCE_DRAW_STATUS_BAR_BACKGROUND}\n"
         f"    Requested w={width} h={height} mLayoutSeq=312\n"
         "  Window #1 Window{3c1a9e0 u0 StatusBar}:\n"
         "    mDisplayId=0 rootTaskId=1 mSession=Session{c0ffee1 1234:u0a10087}\n"
@@ -59,7 +75,7 @@ def window(handset: Handset, _args: list[str]) -> str:
         f"  mGlobalConfiguration={{1.0 ?mcc?mnc [en_US] ldltr sw411dp {orientation} finger}}\n"
         "  mHasPermanentDpad=false\n"
         "  mTopFocusedDisplayId=0\n"
-        f"  mCurrentFocus={focus}\n"
+        f"  mCurrentFocus={current}\n"
         f"  mFocusedApp={record}\n"
     )
 
@@ -79,18 +95,23 @@ def activity(handset: Handset, args: list[str]) -> str:
         "Display #0 (activities from top to bottom):\n"
         f"  * Task{{{_hash(package)} #{task} type=standard A=10123:{package} U=0 visible=true "
         "mode=fullscreen translucent=false sz=1}\n"
-        f"    mResumedActivity: {record}\n"
-        f"    * Hist  #0: {record}\n"
+        + (
+            f"    topResumedActivity={record}\n"
+            if handset.quirks.sdk >= 31
+            else f"    mResumedActivity: {record}\n"
+        )
+        + f"    * Hist  #0: {record}\n"
         "\n"
         f"  ResumedActivity: {record}\n"
     )
 
 
-def _viewport(handset: Handset) -> str:
+def _viewport(handset: Handset, number: int = 0) -> str:
     width, height = handset.size
+    unique = display_ids(handset)[number]
     return (
-        f"DisplayViewport{{type=INTERNAL, valid=true, isActive=true, displayId=0, "
-        f"uniqueId='local:{DISPLAY_ID}', physicalPort=0, orientation={handset.rotation}, "
+        f"DisplayViewport{{type=INTERNAL, valid=true, isActive=true, displayId={number}, "
+        f"uniqueId='local:{unique}', physicalPort={number}, orientation={handset.rotation}, "
         f"logicalFrame=Rect(0, 0 - {width}, {height}), physicalFrame=Rect(0, 0 - {width}, "
         f"{height}), deviceWidth={width}, deviceHeight={height}}}"
     )
@@ -99,11 +120,12 @@ def _viewport(handset: Handset) -> str:
 def display(handset: Handset, _args: list[str]) -> str:
     natural_width, natural_height = handset.natural_size
     width, height = handset.size
+    viewports = ", ".join(_viewport(handset, n) for n in range(handset.quirks.displays))
     return (
         "DISPLAY MANAGER (dumpsys display)\n"
         "  mOnlyCore=false\n"
         "  mSafeMode=false\n"
-        f"  mViewports=[{_viewport(handset)}]\n"
+        f"  mViewports=[{viewports}]\n"
         "\n"
         "Display Devices: size=1\n"
         f'  DisplayDeviceInfo{{"Built-in Screen": uniqueId="local:{DISPLAY_ID}", '
@@ -177,10 +199,11 @@ def wifi(handset: Handset, _args: list[str]) -> str:
     return "Wi-Fi is enabled\n" if handset.settings.wifi else "Wi-Fi is disabled\n"
 
 
-def surface_flinger(_handset: Handset, args: list[str]) -> str:
+def surface_flinger(handset: Handset, args: list[str]) -> str:
     if "--display-id" in args:
-        return (
-            f'Display {DISPLAY_ID} (HWC display 0): port=0 pnpId=GGL displayName="Virtual Phone"\n'
+        return "".join(
+            f'Display {unique} (HWC display {n}): port={n} pnpId=GGL displayName="Virtual Phone"\n'
+            for n, unique in enumerate(display_ids(handset))
         )
     return "SurfaceFlinger (virtual phone)\n"
 

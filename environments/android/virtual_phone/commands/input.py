@@ -100,17 +100,14 @@ def keyevent(handset: Handset, args: list[str]) -> ShellResult:
         if arg == "--doubletap":
             repeat = 2
         elif not arg.startswith("--"):
-            code = K.parse_keycode(arg)
-            if code is None:
-                message = f"java.lang.IllegalArgumentException: Unknown keycode: {arg}"
-                return _exception("keyevent", message)
-            codes.append(code)
+            codes.append(K.parse_keycode(arg))
         index += 1
     if not codes:
         raise UsageError("Error: Invalid arguments for command: keyevent")
     for code in codes:
         for _ in range(repeat):
-            interaction.press(handset, code)
+            if code != K.UNKNOWN:
+                interaction.press(handset, code)
     return ok()
 
 
@@ -118,13 +115,13 @@ def keycombination(handset: Handset, args: list[str]) -> ShellResult:
     if args[:1] == ["-t"]:
         args = args[2:]
     codes = [K.parse_keycode(arg) for arg in args]
-    if len(codes) < 2 or None in codes:
+    if len(codes) < 2:
         raise UsageError("Error: Invalid arguments for command: keycombination")
     held = {code for code in codes if code in K.MODIFIERS}
     shift = bool(held & {K.SHIFT_LEFT, K.SHIFT_RIGHT})
     ctrl = bool(held & {K.CTRL_LEFT, K.CTRL_RIGHT})
     for code in codes:
-        if code is not None and code not in K.MODIFIERS:
+        if code not in K.MODIFIERS and code != K.UNKNOWN:
             interaction.press(handset, code, shift=shift, ctrl=ctrl)
     return ok()
 
@@ -177,20 +174,28 @@ SUBCOMMANDS = {
 }
 
 
+LEGACY_SDK = 29  # Android 10: `input` is the app_process tool, without keycombination
+
+
 def run_input(handset: Handset, args: list[str], _stdin: bytes) -> ShellResult:
+    """Newer builds (`cmd input`) exit 255 on a usage error; Android 10's `input` prints the
+    error and the usage and exits 0."""
+    legacy = handset.quirks.sdk <= LEGACY_SDK
     if args and args[0] in SOURCES:
         args = args[1:]
     if len(args) >= 2 and args[0] == "-d":
         args = args[2:]
     if not args:
-        return fail(USAGE)
+        return fail(USAGE, 0 if legacy else 1)
     handler = SUBCOMMANDS.get(args[0])
+    if legacy and args[0] in ("keycombination", "motionevent"):
+        handler = None
     try:
         if handler is None:
             raise UsageError(f"Error: Unknown command: {args[0]}")
         return handler(handset, args[1:])
     except UsageError as exc:
-        return fail(f"{exc}\n{USAGE}")
+        return fail(f"{exc}\n{USAGE}", 0 if legacy else 255 if handler is None else 1)
 
 
 COMMANDS = {"input": Command(run_input)}

@@ -53,10 +53,19 @@ SETTINGS_USAGE = (
 )
 
 
-def getprop(_handset: Handset, args: list[str], _stdin: bytes) -> ShellResult:
+_RELEASES = {29: "10", 30: "11", 31: "12", 32: "12", 33: "13", 34: "14", 35: "15", 36: "16"}
+
+
+def getprop(handset: Handset, args: list[str], _stdin: bytes) -> ShellResult:
+    sdk = handset.quirks.sdk
+    properties = {
+        **PROPERTIES,
+        "ro.build.version.sdk": str(sdk),
+        "ro.build.version.release": _RELEASES.get(sdk, str(sdk)),
+    }
     if args:
-        return ok(PROPERTIES.get(args[0], args[1] if len(args) > 1 else "") + "\n")
-    return ok("".join(f"[{k}]: [{v}]\n" for k, v in sorted(PROPERTIES.items())))
+        return ok(properties.get(args[0], args[1] if len(args) > 1 else "") + "\n")
+    return ok("".join(f"[{k}]: [{v}]\n" for k, v in sorted(properties.items())))
 
 
 def settings(handset: Handset, args: list[str], _stdin: bytes) -> ShellResult:
@@ -134,26 +143,36 @@ def _wm_density(handset: Handset, args: list[str]) -> ShellResult:
 
 
 def ime(handset: Handset, args: list[str], _stdin: bytes) -> ShellResult:
-    methods = handset.input_methods()
+    """`ime list` shows enabled methods only unless given -a, as IMMS does; a method installed
+    with `adb install` is not enabled until `ime enable`."""
+    installed = handset.input_methods()
     verb, rest = (args[0], args[1:]) if args else ("", [])
     if verb == "list":
-        if "-s" in rest:
-            return ok("".join(f"{m}\n" for m in methods))
-        return ok("".join(f"{m}:\n  mId={m} mSettingsActivityName=null\n" for m in methods))
+        flags = {f"-{c}" for arg in rest if arg.startswith("-") for c in arg[1:]}
+        shown = [m for m in installed if "-a" in flags or m in handset.enabled_imes]
+        if "-s" in flags:
+            return ok("".join(f"{m}\n" for m in shown))
+        return ok("".join(f"{m}:\n  mId={m} mSettingsActivityName=null\n" for m in shown))
     if verb in ("enable", "disable", "set") and rest:
         method = rest[-1]
-        if method not in methods:
+        if method not in installed or (verb == "set" and method not in handset.enabled_imes):
             action = {"set": "selected", "enable": "enabled", "disable": "disabled"}[verb]
             return fail(f"Unknown input method {method} cannot be {action} for user #0\n")
         if verb == "set":
-            handset.settings.put("secure", "default_input_method", method)
-            handset.changed()
+            handset.select_ime(method)
             return ok(f"Input method {method} selected for user #0\n")
-        state = "already enabled" if verb == "enable" else "now disabled"
+        if verb == "enable":
+            state = "already enabled" if method in handset.enabled_imes else "now enabled"
+            handset.enabled_imes.add(method)
+        else:
+            state = "now disabled" if method in handset.enabled_imes else "already disabled"
+            handset.enabled_imes.discard(method)
+            if handset.settings.ime == method:
+                handset.select_ime(LATIN_IME)
         return ok(f"Input method {method}: {state}\n")
     if verb == "reset":
-        handset.settings.put("secure", "default_input_method", LATIN_IME)
-        handset.changed()
+        handset.enabled_imes = {LATIN_IME}
+        handset.select_ime(LATIN_IME)
         return ok(f"Reset current and enabled IMEs for user #0\n  Selected: {LATIN_IME}\n")
     return fail(
         "ime <command>:\n  list [-a] [-s]\n  enable ID\n  disable ID\n  set ID\n  reset\n", 255

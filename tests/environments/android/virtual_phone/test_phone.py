@@ -12,6 +12,7 @@ import json
 import re
 import stat
 import struct
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -97,8 +98,11 @@ def notes(phone: Phone) -> list[dict[str, object]]:
 
 
 def focus(phone: Phone) -> str:
-    line = re.search(r"mCurrentFocus=Window\{\S+ u0 (\S+)/(\S+)\}", run(phone, "dumpsys window"))
-    assert line, "no mCurrentFocus line"
+    """The focused window's package (the focused app's while an app starts and focus is null)."""
+    out = run(phone, "dumpsys window")
+    line = re.search(r"mCurrentFocus=Window\{\S+ u0 (\S+)/(\S+)\}", out)
+    line = line or re.search(r"mFocusedApp=ActivityRecord\{\S+ u0 (\S+)/(\S+) t\d+\}", out)
+    assert line, "no mCurrentFocus or mFocusedApp line"
     return line.group(1)
 
 
@@ -210,8 +214,9 @@ def test_tapping_a_switch_changes_pixels_and_the_setting(phone: Phone):
     assert run(phone, "settings get global airplane_mode_on") == "1\n"
     assert run(phone, "settings get global wifi_on") == "0\n"
     assert pixel(phone, *track) != before
-    airplane = find(phone, "Airplane mode.")
-    assert airplane is not None and airplane["package"] == "com.android.systemui"
+    # the status bar's airplane icon is drawn, but a dump holds only the active window
+    assert find(phone, "Airplane mode.") is None
+    assert {n["package"] for n in dump(phone)} == {"com.android.settings"}
     run(phone, "cmd connectivity airplane-mode disable")
     assert run(phone, "settings get global wifi_on") == "1\n"
     assert pixel(phone, *track) == before
@@ -336,6 +341,10 @@ def test_cjk_note_through_the_adb_keyboard(phone: Phone):
     text = "買牛奶\nдва яйца"
     message = base64.b64encode(text.encode()).decode()
     out = run(phone, f"am broadcast -a ADB_INPUT_B64 --es msg {message}")
+    assert out.endswith("Broadcast completed: result=0\n")
+    assert find(phone, text) is None  # the keyboard's receiver is not listening yet
+    time.sleep(phone.quirks.ime_receiver_delay)
+    out = run(phone, f"am broadcast -a ADB_INPUT_B64 --es msg {message}")
     assert out.startswith("Broadcasting: Intent { act=ADB_INPUT_B64 flg=0x400000")
     assert out.endswith("Broadcast completed: result=0\n")
     editor = find(phone, text)
@@ -355,7 +364,12 @@ def test_adb_keyboard_does_nothing_unless_it_is_the_current_ime(phone: Phone):
     out = run(phone, "am broadcast -a ADB_INPUT_TEXT --es msg hello")
     assert "Broadcast completed: result=0" in out
     assert find(phone, "hello") is None
-    run(phone, f"ime set {ADB_IME}; am broadcast -a ADB_INPUT_TEXT --es msg hello")
+    assert ADB_IME in run(phone, "ime list -a -s").split()
+    assert ADB_IME not in run(phone, "ime list -s").split()  # installed, not enabled
+    assert "cannot be selected" in phone.shell(f"ime set {ADB_IME}").stderr.decode()
+    run(phone, f"ime enable {ADB_IME}; ime set {ADB_IME}")
+    time.sleep(phone.quirks.ime_receiver_delay)
+    run(phone, "am broadcast -a ADB_INPUT_TEXT --es msg hello")
     assert find(phone, "hello") is not None
 
 
@@ -433,7 +447,7 @@ def test_activity_manager_and_package_manager(phone: Phone):
     assert (
         "mFocusedApp=ActivityRecord{" in focused and "com.android.settings/.Settings t" in focused
     )
-    assert "mResumedActivity: ActivityRecord{" in run(phone, "dumpsys activity activities")
+    assert "topResumedActivity=ActivityRecord{" in run(phone, "dumpsys activity activities")
     run(phone, "am force-stop com.android.settings")
     assert focus(phone) == "com.android.launcher3"
     assert phone.shell("am start -n com.android.settings/.Nope").exit_code != 0
