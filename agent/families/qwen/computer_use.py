@@ -49,10 +49,11 @@ ACTIONS = (
     "key", "type", "mouse_move", "left_click", "left_click_drag", "right_click", "middle_click",
     "double_click", "triple_click", "scroll", "hscroll", "wait", "terminate", "answer",
 )  # fmt: skip
-# Qwen's cookbooks pass `pixels` to pyautogui.scroll, i.e. as wheel clicks; models sometimes
-# answer in screen pixels instead (-500). Above this many clicks, read it as pixels.
-_MAX_CLICKS_AS_GIVEN = 30
-_PIXELS_PER_CLICK = 100
+# The makers' executors pass `pixels` straight to pyautogui.scroll, i.e. as wheel clicks
+# (OSWorld mm_agents/qwen3vl_agent.py, Mobile-Agent-v3.5 computer_use/utils.py). We do the
+# same, bounded so that an answer in screen pixels (-500) cannot spin the wheel for seconds;
+# the bound keeps the amount monotonic in what the model asked for.
+MAX_SCROLL_CLICKS = 50
 OMITTED = "(an earlier screenshot, omitted to save tokens)"
 
 
@@ -290,7 +291,7 @@ def _to_action(
         x1, y1 = _start(args, grid, pointer, action)
         return A.Drag(x1, y1, x2, y2)
     if action in ("scroll", "hscroll"):
-        amount = _scroll_clicks(number(args, "pixels", action))
+        amount = scroll_clicks(number(args, "pixels", action))
         x, y = point(args, grid, action) if "coordinate" in args else _pointer(pointer, action)
         return A.Scroll(x, y, dy=amount) if action == "scroll" else A.Scroll(x, y, dx=amount)
     if action == "type":
@@ -354,11 +355,10 @@ def number(args: dict[str, Any], key: str, action: str, default: float | None = 
         raise InvalidAction(f"{action} needs a number in {key!r}, got {value!r}") from None
 
 
-def _scroll_clicks(pixels: float) -> int:
-    if abs(pixels) > _MAX_CLICKS_AS_GIVEN:
-        pixels /= _PIXELS_PER_CLICK
-    clicks = round(pixels)
-    return clicks if clicks else (1 if pixels > 0 else -1)
+def scroll_clicks(pixels: float) -> int:
+    """Wheel clicks for Qwen's `pixels`: as given, at least one, at most MAX_SCROLL_CLICKS."""
+    clicks = min(max(round(abs(pixels)), 1), MAX_SCROLL_CLICKS)
+    return clicks if pixels > 0 else -clicks
 
 
 def text_arg(args: dict[str, Any], action: str) -> str:

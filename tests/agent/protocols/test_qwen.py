@@ -35,7 +35,7 @@ def qwen():
         ({"action": "mouse_move", "coordinate": [1000, 0]}, A.Move(1919, 0)),
         ({"action": "left_click_drag", "coordinate": [500, 500]}, A.Drag(100, 200, 960, 540)),
         ({"action": "scroll", "pixels": -5}, A.Scroll(100, 200, dy=-5)),
-        ({"action": "scroll", "pixels": 300, "coordinate": [500, 500]}, A.Scroll(960, 540, dy=3)),
+        ({"action": "scroll", "pixels": 300, "coordinate": [500, 500]}, A.Scroll(960, 540, dy=50)),
         ({"action": "hscroll", "pixels": 2}, A.Scroll(100, 200, dx=2)),
         ({"action": "type", "text": "Grüße <b>"}, A.Type("Grüße <b>")),
         ({"action": "key", "keys": ["Control_L", "s"]}, A.Key(("ctrl", "s"))),
