@@ -30,6 +30,7 @@ from agent.families.base import (
     WireTurn,
 )
 from agent.families.history import images_to_keep, max_images
+from agent.families.qwen import makers
 from agent.families.qwen.request import qwen_request_fields, read_text_calls
 from agent.grid import Grid, GridKind
 from agent.imaging import EncodedImage, ImageFormat, encode, smart_resize
@@ -89,14 +90,34 @@ class QwenTool(Family):
         self._extra_names = {t["function"]["name"] for t in self.extra_tools}
         self.grid_kind: GridKind = setup.preset.grid
         self.factor = setup.preset.factor
+        # "action": the makers' conversation (agent.families.qwen.makers); "tool_call": the
+        # structured multi-turn one (tools in the request, tool-role results).
+        if setup.preset.response_format not in ("action", "tool_call"):
+            raise ValueError(
+                f"unknown Qwen response format {setup.preset.response_format!r}: "
+                "use action (the makers' format) or tool_call"
+            )
+        self.makers: makers.MakersFormat | None = (
+            self.makers_format() if setup.preset.response_format == "action" else None
+        )
+
+    def makers_format(self) -> makers.MakersFormat:
+        """Which of the makers' conversations this tool speaks (see `makers`)."""
+        return "osworld-qwen25vl" if self.grid_kind == "absolute" else "osworld-qwen3vl"
 
     def request_fields(self) -> RequestFields:
         return qwen_request_fields(self.setup)
 
     def read_turn(self, turn: ModelTurn, tools: list[dict[str, Any]]) -> ModelTurn:
+        if self.makers is not None:
+            tools = makers.schemas(self.makers, self.extra_tools)
         return read_text_calls(turn, tools)
 
     def max_images(self) -> int:
+        if self.makers == "qwen3vl-mobile":
+            return 1
+        if self.makers is not None:
+            return self.preset.history_images + 1
         return max_images(self.preset.history_images, self.preset.history_chunk)
 
     def image_size(self, screen: tuple[int, int]) -> tuple[int, int]:
@@ -119,8 +140,10 @@ class QwenTool(Family):
             call = WireCall(step.name, dict(step.arguments))
             return WireTurn(reasoning="Reference solution: a tool.", calls=(call,))
         arguments = self.wire_arguments(step, self.grid(screen))
+        said = f"Action: {arguments['action']}." if self.makers is not None else ""
         return WireTurn(
             reasoning=f"Reference solution: {arguments['action']}.",
+            content=said,
             calls=(WireCall(self.tool_name, arguments),),
         )
 
@@ -142,6 +165,8 @@ class QwenTool(Family):
         """The canonical action for one call whose `action` is one of `self.actions`."""
 
     def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
+        if self.makers is not None:
+            return []  # the makers' schema is in the system prompt
         width, height = self.grid(screen).model_size
         return [
             {
@@ -160,9 +185,13 @@ class QwenTool(Family):
         ]
 
     def first_entry(self, task: str, image: EncodedImage) -> UserEntry:
+        if self.makers is not None:
+            return UserEntry(text=task, image=image)
         return UserEntry(text=f"The task: {task}\nThis is the current screen.", image=image)
 
     def render(self, entries: list[Entry]) -> list[dict[str, Any]]:
+        if self.makers is not None:
+            return self._render_makers(entries)
         keep = images_to_keep(
             [isinstance(e, UserEntry) and e.image is not None for e in entries],
             self.preset.history_images,
@@ -176,6 +205,17 @@ class QwenTool(Family):
             else:
                 messages.append(_user_message(entry, index in keep))
         return messages
+
+    def _render_makers(self, entries: list[Entry]) -> list[dict[str, Any]]:
+        assert self.makers is not None
+        images = [e.image for e in entries if isinstance(e, UserEntry) and e.image is not None]
+        width, height = images[-1].size if images else (0, 0)
+        screen = "1000x1000" if self.grid_kind == "relative" else f"{width}x{height}"
+        system = makers.system_prompt(self.makers, screen, self.extra_tools)
+        if self.makers == "qwen3vl-mobile":
+            return makers.render_mobile(system, entries)
+        history, chunk = self.preset.history_images, self.preset.history_chunk
+        return makers.render_osworld(self.makers, system, entries, history, chunk)
 
     def feedback(self, error: str) -> str:
         return (
@@ -198,7 +238,8 @@ class QwenTool(Family):
                 parsed.append(ParsedCall(call, self._action(call, grid, observation.pointer)))
             except InvalidAction as exc:
                 return ParseResult(error=str(exc))
-        return ParseResult(calls=tuple(parsed))
+        said = turn.text.strip() if self.makers is not None else None
+        return ParseResult(calls=tuple(parsed), said=said)
 
     def _action(
         self, call: ToolCall, grid: Grid, pointer: tuple[int, int] | None
@@ -280,9 +321,9 @@ def computer_use_arguments(action: A.Action, grid: Grid) -> dict[str, Any]:
 def _to_action(
     action: str, args: dict[str, Any], grid: Grid, pointer: tuple[int, int] | None
 ) -> A.Action:
-    if action in CLICKS:
+    if action in CLICKS:  # no coordinate: at the pointer, as the makers' executors click
         button, count = CLICKS[action]
-        x, y = point(args, grid, action)
+        x, y = point(args, grid, action) if "coordinate" in args else _pointer(pointer, action)
         return A.Click(x, y, button, count)  # type: ignore[arg-type]
     if action == "mouse_move":
         return A.Move(*point(args, grid, action))
