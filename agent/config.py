@@ -1,5 +1,6 @@
-"""Defaults for `agent run` flags from `agent.toml`: the user's config directory, then the
-working directory; flags given on the command line win over both.
+"""Defaults for the flags of `agent run`, `bench`, `doctor` and `config show` from
+`agent.toml`: the user's config directory, then the working directory; flags given on the
+command line win over both.
 
     # agent.toml
     model-url = "http://gpu-box:8000/v1"
@@ -47,7 +48,20 @@ def _options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
 
 def load(parser: argparse.ArgumentParser, files: list[Path]) -> dict[str, Setting]:
     """Every option of `parser` with its value and where the value came from."""
-    options = _options(parser)
+    return load_all({"run": parser}, files)
+
+
+def load_all(
+    parsers: Mapping[str, argparse.ArgumentParser], files: list[Path]
+) -> dict[str, Setting]:
+    """Every option of any of the commands' parsers, with its value and where it came from.
+
+    A key of the files must be an option of at least one command; each command takes the
+    keys it has (`apply`)."""
+    options: dict[str, argparse.Action] = {}
+    for command_parser in parsers.values():
+        for dest, action in _options(command_parser).items():
+            options.setdefault(dest, action)
     settings = {dest: Setting(action.default, "default") for dest, action in options.items()}
     for path in files:
         try:
@@ -63,6 +77,21 @@ def load(parser: argparse.ArgumentParser, files: list[Path]) -> dict[str, Settin
     return settings
 
 
+def sources(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: dict[str, Setting]
+) -> dict[str, str]:
+    """Where each option of a parsed command that is not at its default came from."""
+    found = {}
+    for dest, action in _options(parser).items():
+        value = getattr(args, dest, None)
+        setting = settings.get(dest)
+        if setting is not None and setting.source != "default" and value == setting.value:
+            found[dest] = setting.source
+        elif value != action.default:
+            found[dest] = "command line"
+    return found
+
+
 def _convert(action: argparse.Action, raw: Any, path: Path, key: str) -> Any:
     if action.type is not None and isinstance(raw, str | int | float) and not isinstance(raw, bool):
         try:
@@ -76,7 +105,11 @@ def _convert(action: argparse.Action, raw: Any, path: Path, key: str) -> Any:
 
 
 def apply(parser: argparse.ArgumentParser, settings: dict[str, Setting]) -> None:
-    parser.set_defaults(**{dest: s.value for dest, s in settings.items() if s.source != "default"})
+    """Make the files' values the parser's defaults (for the options it has)."""
+    mine = _options(parser)
+    parser.set_defaults(
+        **{d: s.value for d, s in settings.items() if s.source != "default" and d in mine}
+    )
 
 
 def show(settings: dict[str, Setting]) -> str:

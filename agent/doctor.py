@@ -6,20 +6,23 @@ small), so they are quick even on a large model.
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import openai
 from PIL import Image
 
+from agent import builder
 from agent.errors import AgentError
+from agent.families.base import Family, RequestFields
 from agent.imaging import encode
-from agent.model import SERVE_HINT, ModelClient, ModelSettings
-from agent.protocols.history import max_images
-from agent.protocols.qwen import QwenComputerUse, QwenSettings
+from agent.model import ModelClient
+from agent.preflight import problems
+from agent.settings import Settings
 
 DESKTOP_TOOLS = ("Xvfb", "openbox", "xdotool", "xclip", "setxkbmap", "dbus-daemon")
 STEP_TEXT_TOKENS = 3000  # system prompt, tool schema and the text of a long history
@@ -38,18 +41,10 @@ class Check:
         return f"{mark}  {self.name}: {self.detail}{fix}"
 
 
-@dataclass(frozen=True)
-class DoctorSettings:
-    model_url: str
-    model: str | None = None
-    api_key: str | None = None
-    history_images: int = 3
-    history_chunk: int = 2
-    max_tokens: int = 8192
-    max_pixels: int = 1280 * 800
+PROBE_TOKENS = 256  # the probes' replies are short
 
 
-def run_checks(settings: DoctorSettings) -> Iterator[Check]:
+def run_checks(settings: Settings) -> Iterator[Check]:
     yield _desktop_tools()
     yield from _model_checks(settings)
     yield _adb()
@@ -65,39 +60,31 @@ def _desktop_tools() -> Check:
     return Check("display tooling", True, ", ".join(DESKTOP_TOOLS) + " present")
 
 
-def _model_checks(settings: DoctorSettings) -> Iterator[Check]:
-    client = ModelClient(
-        ModelSettings(
-            base_url=settings.model_url,
-            api_key=settings.api_key,
-            model=None,
-            max_retries=0,
-            timeout=120,
-            thinking=False,
-            max_tokens=256,
-        )
-    )
+def _model_checks(settings: Settings) -> Iterator[Check]:
+    url = settings.model.model_url
+    client = builder.build_model(settings.model, max_retries=0)
+    client.settings.timeout = 120
     try:
         listed = client.sdk.models.list().data
     except openai.APIConnectionError:
         yield Check(
             "model server",
             False,
-            f"no answer at {settings.model_url}",
-            f"start one with `{SERVE_HINT}`, or pass --model-url",
+            f"no answer at {url}",
+            f"start one with `{client.settings.serve_hint}`, or pass --model-url",
         )
         return
     except openai.APIStatusError as exc:
         yield Check(
             "model server",
             False,
-            f"{settings.model_url}/models: HTTP {exc.status_code}",
+            f"{url}/models: HTTP {exc.status_code}",
             "check --model-url (it ends in /v1) and --api-key",
         )
         return
     ids = [m.id for m in listed]
-    yield Check("model server", True, f"{settings.model_url} answers, serving {', '.join(ids)}")
-    model = settings.model or (ids[0] if ids else None)
+    yield Check("model server", True, f"{url} answers, serving {', '.join(ids)}")
+    model = settings.model.model or (ids[0] if ids else None)
     if model not in ids:
         yield Check(
             "model id",
@@ -108,33 +95,47 @@ def _model_checks(settings: DoctorSettings) -> Iterator[Check]:
         return
     yield Check("model id", True, model)
     client.settings.model = model
-    protocol = QwenComputerUse(QwenSettings(max_pixels=settings.max_pixels), model=model)
+    resolution = builder.resolve_family(settings.family, model, settings.sources)
+    builder.tell_model(client, model, resolution)
+    family = builder.build_family(settings, model, resolution, "desktop")
+    detail = f"{resolution.spec.name}, preset {resolution.preset.name}"
+    yield Check(
+        "family", True if not resolution.notes else None, detail, "; ".join(resolution.notes)
+    )
     probes: list[Callable[[], Check]] = [
-        lambda: _accepts_image(client, protocol),
-        lambda: _tool_calls(client, protocol),
-        lambda: _reasoning(client, protocol),
-        lambda: _image_limit(client, protocol, settings),
-        lambda: _context(listed, ids.index(model), protocol, settings),
+        lambda: _accepts_image(client, family),
+        lambda: _tool_calls(client, family),
+        lambda: _reasoning(client, family),
+        lambda: _image_limit(client, family),
+        lambda: _context(listed, ids.index(model), family),
     ]
     for probe in probes:
         yield probe()
 
 
-def _image_message(protocol: QwenComputerUse, count: int, text: str) -> list[dict[str, Any]]:
+def _image_message(count: int, text: str) -> list[dict[str, Any]]:
     image = encode(Image.new("RGB", (64, 64), (40, 90, 160)), (64, 64), "jpeg")
     parts: list[dict[str, Any]] = [image.content_part() for _ in range(count)]
     return [{"role": "user", "content": [*parts, {"type": "text", "text": text}]}]
 
 
+def _fields(family: Family, thinking: bool) -> RequestFields:
+    """The family's request fields with thinking as asked (where the model can switch) and a
+    short reply."""
+    setup = replace(family.setup, thinking=thinking)
+    fields = type(family)(setup).request_fields()
+    return RequestFields({**fields.fields, "max_tokens": PROBE_TOKENS}, fields.extra_body)
+
+
 def _ask(
     client: ModelClient,
+    family: Family,
     messages: list[dict[str, Any]],
     tools: list[dict[str, Any]] | None,
     thinking: bool = False,
 ) -> Any:
-    client.settings.thinking = thinking
     client.tool_choice = "auto"
-    body = client.request_body(messages, tools)
+    body = client.request_body(messages, tools, _fields(family, thinking))
     return client.sdk.chat.completions.create(**body).choices[0].message
 
 
@@ -144,32 +145,40 @@ def _refusal(exc: openai.APIStatusError) -> str:
     return str(inner.get("message") if isinstance(inner, dict) else exc.message)
 
 
-def _accepts_image(client: ModelClient, protocol: QwenComputerUse) -> Check:
+def _accepts_image(client: ModelClient, family: Family) -> Check:
     try:
-        _ask(client, _image_message(protocol, 1, "What colour is this image? One word."), None)
+        _ask(client, family, _image_message(1, "What colour is this image? One word."), None)
     except openai.APIStatusError as exc:
         return Check(
             "accepts an image",
             False,
             _refusal(exc),
-            "serve a vision-language model (Qwen3-VL, Qwen3.5)",
+            "serve a vision-language model",
         )
     return Check("accepts an image", True, "a screenshot-sized request was answered")
 
 
-_TOOL_PROMPT = 'Call the computer_use tool now with action "wait" and time 1. Do nothing else.'
-_TOOL_FIX = (
-    "start vLLM with --enable-auto-tool-choice --tool-call-parser hermes (Qwen3-VL, Qwen2.5-VL) "
-    "or qwen3_coder (Qwen3.5); the agent then gets structured tool calls"
-)
+_TOOL_PROMPT = 'Call the {name} tool now with action "wait" and time 1. Do nothing else.'
 
 
-def _tool_calls(client: ModelClient, protocol: QwenComputerUse) -> Check:
-    tools = protocol.tools((1280, 800))
+def _tool_fix(family: Family) -> str:
+    return (
+        f"start vLLM with --enable-auto-tool-choice --tool-call-parser "
+        f"{family.preset.tool_parser} (preset {family.preset.name}); the agent then gets "
+        "structured tool calls"
+    )
+
+
+def _tool_calls(client: ModelClient, family: Family) -> Check:
+    tools = family.tools((1280, 800))
+    if not tools:
+        return Check("structured tool calls", None, "the family replies in text, not tool calls")
+    prompt = _TOOL_PROMPT.format(name=tools[0]["function"]["name"])
+    fix = _tool_fix(family)
     try:
-        message = _ask(client, _image_message(protocol, 1, _TOOL_PROMPT), tools)
+        message = _ask(client, family, _image_message(1, prompt), tools)
     except openai.APIStatusError as exc:
-        return Check("structured tool calls", False, _refusal(exc), _TOOL_FIX)
+        return Check("structured tool calls", False, _refusal(exc), fix)
     if message.tool_calls:
         return Check("structured tool calls", True, "the server parses tool calls")
     text = message.content or ""
@@ -178,14 +187,14 @@ def _tool_calls(client: ModelClient, protocol: QwenComputerUse) -> Check:
             "structured tool calls",
             False,
             "tool calls come back as text: the tool-call parser is off or does not match the model",
-            _TOOL_FIX,
+            fix,
         )
     return Check("structured tool calls", None, f"the model did not call the tool: {text[:80]!r}")
 
 
-def _reasoning(client: ModelClient, protocol: QwenComputerUse) -> Check:
+def _reasoning(client: ModelClient, family: Family) -> Check:
     try:
-        message = _ask(client, _image_message(protocol, 1, _TOOL_PROMPT), None, thinking=True)
+        message = _ask(client, family, _image_message(1, "Think, then say hello."), None, True)
     except openai.APIStatusError as exc:
         return Check("separate reasoning", False, _refusal(exc))
     extra = message.model_extra or {}
@@ -196,17 +205,15 @@ def _reasoning(client: ModelClient, protocol: QwenComputerUse) -> Check:
             "separate reasoning",
             False,
             "reasoning is mixed into the reply text",
-            "start vLLM with --reasoning-parser qwen3",
+            f"start vLLM with --reasoning-parser {family.preset.reasoning_parser or 'PARSER'}",
         )
     return Check("separate reasoning", None, "no reasoning came back (a non-thinking model?)")
 
 
-def _image_limit(client: ModelClient, protocol: QwenComputerUse, settings: DoctorSettings) -> Check:
-    count = max_images(settings.history_images, settings.history_chunk)
+def _image_limit(client: ModelClient, family: Family) -> Check:
+    count = family.max_images()
     try:
-        _ask(
-            client, _image_message(protocol, count, "How many images? Answer with a number."), None
-        )
+        _ask(client, family, _image_message(count, "How many images? Answer with a number."), None)
     except openai.APIStatusError as exc:
         return Check(
             f"{count} images per request",
@@ -218,13 +225,11 @@ def _image_limit(client: ModelClient, protocol: QwenComputerUse, settings: Docto
     return Check(f"{count} images per request", True, "accepted (the history sends at most that)")
 
 
-def _context(
-    listed: list[Any], index: int, protocol: QwenComputerUse, settings: DoctorSettings
-) -> Check:
-    width, height = protocol.image_size((1920, 1080))
-    per_image = width * height // (protocol.factor**2)
-    count = max_images(settings.history_images, settings.history_chunk)
-    needed = count * per_image + settings.max_tokens + STEP_TEXT_TOKENS
+def _context(listed: list[Any], index: int, family: Family) -> Check:
+    width, height = family.grid((1920, 1080)).image
+    factor = family.preset.factor
+    per_image = math.ceil(width / factor) * math.ceil(height / factor) + 2
+    needed = family.max_images() * per_image + STEP_TEXT_TOKENS
     length = (listed[index].model_extra or {}).get("max_model_len")
     if length is None:
         return Check("context length", None, f"the server does not say; a step needs ~{needed}")
@@ -236,6 +241,9 @@ def _context(
             f"start vLLM with --max-model-len {2 ** (needed - 1).bit_length()}, or lower "
             "--history-images or --max-tokens",
         )
+    found = problems(family, int(length), (1920, 1080), 30)
+    if found:
+        return Check("context length", False, f"{length} tokens", "; ".join(found))
     return Check("context length", True, f"{length} tokens, a step needs ~{needed}")
 
 
@@ -267,7 +275,7 @@ def _npx() -> Check:
     return Check("npx", True, "present for reference MCP servers")
 
 
-def diagnose(settings: DoctorSettings, out: Callable[[str], None] = print) -> bool:
+def diagnose(settings: Settings, out: Callable[[str], None] = print) -> bool:
     """Print every check; True when nothing failed."""
     ok = True
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from agent import actions as A
@@ -162,6 +162,7 @@ class AgentLoop:
         record = StepRecord(
             index, started_at, observation, image, request, turn, tuple(calls), error, timings
         )
+        record = replace(record, said=parsed.said)
         self._emit("on_step", record)
         if ending is not None:
             raise ending

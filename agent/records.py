@@ -43,6 +43,7 @@ class StepRecord:
     calls: tuple[CallRecord, ...] = ()
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    said: str | None = None  # what went back into the history, when not the turn's content
 
 
 @dataclass(frozen=True)

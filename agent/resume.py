@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.errors import AgentError
+from agent.families.base import FORMAT_VERSION, AssistantEntry, Entry, Family, UserEntry
 from agent.imaging import EncodedImage
-from agent.families.base import AssistantEntry, Entry, Family, UserEntry
 from agent.takeover import human_note
 from agent.trajectory import read_trajectory
 from agent.turn import ToolCall, Usage
+
+if TYPE_CHECKING:
+    from agent.builder import Resolution
 
 
 @dataclass
@@ -66,13 +69,40 @@ def rebuild(saved: SavedRun, protocol: Family) -> list[Entry]:
             entries.append(UserEntry(text=protocol.feedback(step["error"])))
             continue
         by_id = {c["id"]: c for c in step["tool_calls"]}
-        calls = tuple(
-            ToolCall(a["call_id"], by_id[a["call_id"]]["name"], by_id[a["call_id"]]["arguments"])
-            for a in step["actions"]
-        )
+        calls = tuple(_call(a, by_id) for a in step["actions"])
         results = tuple(a["result"] for a in step["actions"])
-        entries.append(AssistantEntry(step["content"], calls, results))
+        said = step.get("said")
+        entries.append(AssistantEntry(step["content"] if said is None else said, calls, results))
     return entries
+
+
+def _call(action: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> ToolCall:
+    """A recorded call: from the action's own record, else the turn's call of that id (records
+    written before the action kept its call)."""
+    call = action.get("call") or by_id[action["call_id"]]
+    return ToolCall(action["call_id"], call["name"], call["arguments"])
+
+
+def check_family(saved: SavedRun, resolution: Resolution, force: bool) -> None:
+    """Refuse to continue a run recorded with another family (its history would be read in
+    another format) unless forced."""
+    recorded = saved.info.get("family")
+    version = saved.info.get("format_version")
+    if recorded is None and version is None:
+        recorded, version = "qwen", 1  # runs recorded before families were named
+    if force:
+        return
+    if recorded != resolution.spec.name:
+        raise AgentError(
+            f"{saved.run_dir} was recorded with the {recorded} family, this run would use "
+            f"{resolution.spec.name}: pass --family {recorded} to continue it as it was, or "
+            "--force-family to continue with the new one"
+        )
+    if version is not None and int(version) > FORMAT_VERSION:
+        raise AgentError(
+            f"{saved.run_dir} was recorded in format version {version}, newer than this "
+            f"agent's {FORMAT_VERSION}: update the agent, or pass --force-family"
+        )
 
 
 def _image(run_dir: Path, step: dict[str, Any]) -> EncodedImage:

@@ -1,26 +1,28 @@
 """Everything `agent run` does, as a library call: build the parts from a config, run, record.
 
-from agent.runner import RunConfig, run
-result = run(RunConfig(task="open mousepad and write a haiku", model_url="http://localhost:8000/v1"))
+from agent.runner import run
+from agent.settings import ModelConfig, Settings
+result = run(Settings(task="open a terminal", model=ModelConfig(model_url="http://localhost:8000/v1")))
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agent import builder
 from agent.console import Console
 from agent.errors import AgentError
-from agent.grid import GridKind
+from agent.families.base import Family
 from agent.loop import AgentLoop, LoopSettings
-from agent.model import DEFAULT_URL, ModelClient, ModelSettings
-from agent.protocols.qwen import QwenComputerUse, QwenSettings, QwenTool
-from agent.protocols.qwen_mobile import MobileActionSet, QwenMobileUse
+from agent.model import ModelClient
+from agent.preflight import check_server
 from agent.records import Observer, RunResult
-from agent.resume import load_run, rebuild
+from agent.resume import check_family, load_run, rebuild
+from agent.settings import Settings
 from agent.takeover import Takeover
 from agent.trajectory import Recorder
 from environments.base import Environment
@@ -28,92 +30,14 @@ from tools.mcp_config import ServerSpec
 from tools.mcp_config import load_config as load_mcp_config
 
 if TYPE_CHECKING:  # the MCP SDK takes a second to import: only runs with tools load it
-    from tools.hub import ApprovalMode, ToolHub
-
-
-@dataclass
-class RunConfig:
-    task: str
-    model_url: str = DEFAULT_URL
-    model: str | None = None
-    api_key: str | None = None
-    thinking: bool = True
-    grid: GridKind | None = None
-    env: str = "desktop"
-    display: str | None = None
-    screen: tuple[int, int] = (1280, 800)
-    max_steps: int = 30
-    timeout: float | None = None
-    out: Path = Path("runs")
-    verbose: bool = False
-    stream: bool = False
-    max_tokens: int = 8192
-    history_images: int = 3
-    max_pixels: int = 1280 * 800
-    sampling: dict[str, float] = field(default_factory=dict)
-    request_timeout: float = 300.0
-    resume: Path | None = None
-    vnc: int | None = None  # a port; 0 picks a free one
-    takeover: bool = False
-    record_video: bool = False
-    mcp_config: Path | None = None
-    approve: ApprovalMode | None = None  # None: ask on a terminal, read-only otherwise
-    app_tools: bool = False
-    workspace: Path | None = None
-    device: str | None = None  # an adb serial; None: the only device adb lists
-    adb_host: str = "127.0.0.1"
-    adb_port: int | None = None  # None: $ANDROID_ADB_SERVER_PORT or 5037
-    connect: str | None = None  # HOST:PORT to `adb connect` before the run
-    mobile_actions: MobileActionSet = "tool"
-
-
-def build_model(config: RunConfig) -> ModelClient:
-    return ModelClient(
-        ModelSettings(
-            base_url=config.model_url,
-            api_key=config.api_key,
-            model=config.model,
-            thinking=config.thinking,
-            sampling=dict(config.sampling),
-            max_tokens=config.max_tokens,
-            timeout=config.request_timeout,
-            stream=config.stream or config.verbose,
-        )
-    )
-
-
-def build_environment(config: RunConfig) -> Environment:
-    if config.env == "desktop":
-        from environments.desktop import DesktopEnvironment, DesktopSettings
-
-        return DesktopEnvironment(DesktopSettings(screen=config.screen, display=config.display))
-    if config.env == "android":
-        from environments.android import AdbSettings, AndroidEnvironment, AndroidSettings
-
-        adb = AdbSettings(serial=config.device, host=config.adb_host, connect=config.connect)
-        if config.adb_port is not None:
-            adb = replace(adb, port=config.adb_port)
-        return AndroidEnvironment(AndroidSettings(adb=adb))
-    raise AgentError(f"unknown environment {config.env!r}: the environments are desktop, android")
-
-
-def build_protocol(
-    config: RunConfig, model_id: str, hub: ToolHub | None
-) -> QwenComputerUse | QwenMobileUse:
-    """mobile_use on a phone, computer_use on a desktop, with the run's MCP tools beside it."""
-    settings = QwenSettings(
-        grid=config.grid, max_pixels=config.max_pixels, history_images=config.history_images
-    )
-    extra = hub.schemas() if hub else []
-    if config.env == "android":
-        return QwenMobileUse(settings, model_id, extra, action_set=config.mobile_actions)
-    return QwenComputerUse(settings, model=model_id, extra_tools=extra)
+    from tools.hub import ToolHub
 
 
 def _watch_and_takeover(
-    config: RunConfig, env: Environment, console: Console, stack: contextlib.ExitStack
+    settings: Settings, env: Environment, console: Console, stack: contextlib.ExitStack
 ) -> Takeover | None:
     """Start the VNC view if asked; a takeover needs a terminal to read the keys from."""
+    config = settings.environment
     where = f"display {config.display}" if config.display else "the display"
     if config.vnc is not None:
         from environments.desktop import DesktopEnvironment
@@ -146,75 +70,110 @@ def _record_video(env: Environment, run_dir: Path, stack: contextlib.ExitStack) 
     stack.callback(video.stop)
 
 
-def run(config: RunConfig, observers: list[Observer] | None = None) -> RunResult:
+def run(settings: Settings, observers: list[Observer] | None = None) -> RunResult:
     """Run one task end to end and return its result; the record is in `result.run_dir`.
 
-    With `config.resume` set to a run directory, the run continues from its last recorded step
-    (same task, screen and grid), appending to the same record.
+    With `settings.recording.resume` set to a run directory, the run continues from its last
+    recorded step (same task, screen, grid and family), appending to the same record.
     """
-    saved = load_run(config.resume) if config.resume else None
+    resume = settings.recording.resume
+    saved = load_run(resume) if resume else None
     if saved is not None:
-        config = replace(
-            config,
-            task=saved.task,
-            screen=tuple(saved.info.get("screen", config.screen)),  # type: ignore[arg-type]
-            grid=config.grid or saved.info.get("grid"),
-            env=str(saved.info.get("env", config.env)),
+        settings = settings.with_values(
+            {
+                "task": saved.task,
+                "screen": tuple(saved.info.get("screen", settings.environment.screen)),
+                "grid": settings.family.grid or saved.info.get("grid"),
+                "env": str(saved.info.get("env", settings.environment.env)),
+            }
         )
-    model = build_model(config)
+    stream = settings.model.stream or settings.recording.verbose
+    model = builder.build_model(replace(settings.model, stream=stream))
     model_id = model.model  # fails fast, before a display is started, if no server answers
-    console = Console(config.max_steps, verbose=config.verbose)
-    with build_environment(config) as env, contextlib.ExitStack() as stack:
-        hub = _start_tools(config, env, console, stack)
-        protocol = build_protocol(config, model_id, hub)
-        takeover = _watch_and_takeover(config, env, console, stack)
-        recorder = Recorder.resume(saved.run_dir) if saved else Recorder(config.out)
-        if config.record_video:
+    resolution = builder.resolve_family(settings.family, model_id, settings.sources)
+    builder.tell_model(model, model_id, resolution)
+    if saved is not None:
+        check_family(saved, resolution, settings.family.force_family)
+    console = Console(settings.loop.max_steps, verbose=settings.recording.verbose)
+    for note in resolution.notes:
+        console.say(f"note: {note}")
+    with builder.build_environment(settings.environment) as env, contextlib.ExitStack() as stack:
+        hub = _start_tools(settings, env, console, stack)
+        family = builder.build_family(
+            settings,
+            model_id,
+            resolution,
+            extra_tools=hub.schemas() if hub else (),
+            grounding=builder.build_grounding(settings.model),
+        )
+        family, notes = check_server(
+            model,
+            family,
+            env.screen_size,
+            settings.loop.max_steps,
+            settings.family.max_tokens is not None,
+            settings.model.check_images,
+        )
+        for note in notes:
+            console.say(f"note: {note}")
+        takeover = _watch_and_takeover(settings, env, console, stack)
+        out = settings.recording.out
+        recorder = Recorder.resume(saved.run_dir) if saved else Recorder(out)
+        if settings.environment.record_video:
             _record_video(env, recorder.dir, stack)
         loop = AgentLoop(
             env,
             model,
-            protocol,
-            LoopSettings(max_steps=config.max_steps, timeout=config.timeout),
+            family,
+            LoopSettings(
+                settings.loop.max_steps, settings.loop.timeout, settings.loop.max_failures
+            ),
             [recorder, console, *(observers or [])],
-            history=rebuild(saved, protocol) if saved else (),
+            history=rebuild(saved, family) if saved else (),
             steps_done=len(saved.steps) if saved else 0,
             takeover=takeover,
             tools=hub,
         )
-        result = loop.run(config.task, _info(config, model, protocol, env))
+        result = loop.run(settings.task, run_info(settings, model, family, env))
     usage = result.usage + saved.usage if saved else result.usage
     return replace(result, run_dir=str(recorder.dir), usage=usage)
 
 
-def _info(
-    config: RunConfig, model: ModelClient, protocol: QwenTool, env: Environment
+def run_info(
+    settings: Settings, model: ModelClient, family: Family, env: Environment
 ) -> dict[str, object]:
+    """What the run header (run.json) records, the family and its preset included."""
+    grid = family.grid(env.screen_size)
     return {
         "model": model.model,
-        "model_url": config.model_url,
-        "protocol": protocol.name,
-        "grid": protocol.grid_kind,
-        "env": config.env,
+        "model_url": settings.model.model_url,
+        **family.info(),
+        "grid": grid.kind,
+        "env": settings.environment.env,
         "screen": list(env.screen_size),
-        "image_size": list(protocol.image_size(env.screen_size)),
-        "thinking": config.thinking,
-        "max_steps": config.max_steps,
+        "image_size": list(grid.image),
+        "thinking": family.setup.thinking,
+        "max_steps": settings.loop.max_steps,
     }
 
 
-def _builtin_servers(config: RunConfig, env: Environment) -> list[ServerSpec]:
+def _builtin_servers(settings: Settings, env: Environment) -> list[ServerSpec]:
     """Our own servers, bound to this run: files of the workspace, apps on the run's display."""
+    config = settings.tools
     specs = []
-    serve = ("-m", "agent.cli", "mcp", "serve")
+    serve = ("-P", "-m", "agent.cli", "mcp", "serve")
     if config.workspace is not None:
         if not config.workspace.is_dir():
             raise AgentError(f"the workspace {config.workspace} is not a directory")
         root = str(config.workspace.resolve())
         specs.append(
-            ServerSpec("files", "stdio", command=sys.executable,
-                       args=(*serve, "filesystem", "--root", root))
-        )  # fmt: skip
+            ServerSpec(
+                "files",
+                "stdio",
+                command=sys.executable,
+                args=(*serve, "filesystem", "--root", root),
+            )
+        )
     if config.app_tools:
         from environments.desktop import DesktopEnvironment
 
@@ -228,10 +187,11 @@ def _builtin_servers(config: RunConfig, env: Environment) -> list[ServerSpec]:
 
 
 def _start_tools(
-    config: RunConfig, env: Environment, console: Console, stack: contextlib.ExitStack
+    settings: Settings, env: Environment, console: Console, stack: contextlib.ExitStack
 ) -> ToolHub | None:
     """MCP servers (built-in and from --mcp-config), started before the run, closed after it."""
-    specs = _builtin_servers(config, env)
+    config = settings.tools
+    specs = _builtin_servers(settings, env)
     if config.mcp_config is not None:
         specs += load_mcp_config(config.mcp_config)
     if not specs:

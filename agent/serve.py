@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 
 from agent.errors import AgentError
-from agent.protocols.history import max_images
+from agent.families.history import max_images
 
 
 @dataclass(frozen=True)

@@ -70,12 +70,14 @@ class Recorder(NullObserver):
             "reasoning": turn.reasoning,
             "reply": turn.text,
             "content": turn.content,
+            "said": record.said,
             "tool_calls": [_call(c) for c in turn.tool_calls],
             "calls_from_text": turn.calls_from_text,
             "finish_reason": turn.finish_reason,
             "actions": [
                 {
                     "call_id": c.call.id,
+                    "call": {"name": c.call.name, "arguments": c.call.arguments},
                     "action": to_dict(c.action) if c.action else None,
                     "tool": None if c.action else c.call.name,
                     "result": c.result,

@@ -26,11 +26,10 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image  # noqa: E402
 
 from agent import actions as A  # noqa: E402
+from agent.builder import family_for  # noqa: E402
+from agent.families.base import AssistantEntry, Family, UserEntry  # noqa: E402
 from agent.imaging import EncodedImage  # noqa: E402
 from agent.model import ModelClient, ModelSettings  # noqa: E402
-from agent.protocols.base import AssistantEntry, UserEntry  # noqa: E402
-from agent.protocols.qwen import QwenComputerUse, QwenSettings  # noqa: E402
-from agent.toolcall_text import split_text_calls  # noqa: E402
 from agent.turn import ModelTurn  # noqa: E402
 from environments.base import Observation  # noqa: E402
 
@@ -44,14 +43,16 @@ REPLY = (
 CLIENT = ModelClient(ModelSettings(model="Qwen/Qwen3-VL-8B-Thinking"))
 
 
-def _request(protocol: QwenComputerUse, entries: list, screen: tuple[int, int]) -> bytes:
-    body = CLIENT.request_body(protocol.render(entries), protocol.tools(screen))
+def _request(protocol: Family, entries: list, screen: tuple[int, int]) -> bytes:
+    fields = protocol.request_fields()
+    body = CLIENT.request_body(protocol.render(entries), protocol.tools(screen), fields)
     return json.dumps(body).encode()
 
 
-def _parse(protocol: QwenComputerUse, observation, step: int) -> A.Action:
-    content, calls = split_text_calls(REPLY % (100 + step % 5))
-    result = protocol.parse(ModelTurn(content=content, tool_calls=tuple(calls)), observation)
+def _parse(protocol: Family, observation, step: int) -> A.Action:
+    text = REPLY % (100 + step % 5)
+    turn = protocol.read_turn(ModelTurn(content=text, text=text), protocol.tools(observation.size))
+    result = protocol.parse(turn, observation)
     assert result.error is None, result.error
     return result.calls[0].action
 
@@ -106,7 +107,7 @@ def peer(env, protocol, screen: tuple[int, int], step: int, folder: Path) -> dic
 def child(width: int, height: int, steps: int) -> dict[str, object]:
     from environments.desktop import DesktopEnvironment, DesktopSettings
 
-    protocol = QwenComputerUse(QwenSettings(), model="Qwen/Qwen3-VL-8B-Thinking")
+    protocol = family_for("Qwen/Qwen3-VL-8B-Thinking")
     with (
         DesktopEnvironment(DesktopSettings(screen=(width, height))) as env,
         tempfile.TemporaryDirectory() as folder,

@@ -17,9 +17,20 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from agent.actions import OpenApp
-from agent.grid import Grid
-from agent.scripted import ScriptedCall, ScriptedTurn
+from agent.actions import (
+    Action,
+    Answer,
+    Click,
+    Drag,
+    Key,
+    LongPress,
+    OpenApp,
+    SystemButton,
+    Terminate,
+    Type,
+    Wait,
+)
+from agent.keys import normalize_key
 from environments.android import AdbSettings, AndroidEnvironment, AndroidSettings
 from environments.android.device import PrivateAdbServer
 from environments.android.virtual_phone import Phone
@@ -70,13 +81,6 @@ def _check(env: AndroidEnvironment, command: str) -> None:
         raise RuntimeError(f"setup `{command}` failed: {result.output.strip()}")
 
 
-def _use(**arguments: Any) -> ScriptedTurn:
-    return ScriptedTurn(
-        reasoning=f"Reference solution: {arguments['action']}.",
-        calls=(ScriptedCall("mobile_use", arguments),),
-    )
-
-
 def _target(args: dict[str, Any], env: AndroidEnvironment) -> tuple[int, int]:
     """Screen pixels of a step's target: its label in the UI tree (waited for), or x/y."""
     if "label" not in args:
@@ -91,27 +95,39 @@ def _target(args: dict[str, Any], env: AndroidEnvironment) -> tuple[int, int]:
         time.sleep(0.2)
 
 
-def phone_turn(step: Step, env: AndroidEnvironment, grid: Grid) -> ScriptedTurn:
-    """One mobile_use turn for a solution step, its coordinates on the protocol's grid."""
+def phone_step(step: Step, env: AndroidEnvironment) -> Action:
+    """The canonical action of one solution step, its target found on the phone's screen."""
     args, value = step.args, step.args.get("value")
     if step.kind in ("tap", "long_press"):
-        at = list(grid.from_screen(*_target(args, env)))
+        x, y = _target(args, env)
         if step.kind == "tap":
-            return _use(action="click", coordinate=at)
-        return _use(action="long_press", coordinate=at, time=float(args.get("seconds", 1.0)))
+            return Click(x, y)
+        return LongPress(x, y, seconds=float(args.get("seconds", 1.0)))
     if step.kind == "swipe":
-        start, end = grid.from_screen(*args["from"]), grid.from_screen(*args["to"])
-        return _use(action="swipe", coordinate=list(start), coordinate2=list(end))
+        (x1, y1), (x2, y2) = args["from"], args["to"]
+        return Drag(int(x1), int(y1), int(x2), int(y2))
     if step.kind == "type":
-        return _use(action="type", text=str(value if value is not None else args["text"]))
+        return Type(str(value if value is not None else args["text"]))
     if step.kind == "key":
-        return _use(action="key", text=str(value))
+        return _key(str(value))
     if step.kind == "system_button":
-        return _use(action="system_button", button=str(value))
+        name = str(value).strip().lower()
+        return Key(("enter",)) if name == "enter" else SystemButton(name)  # type: ignore[arg-type]
     if step.kind == "open_app":
-        return _use(action="open", text=str(value))
+        return OpenApp(str(value))
     if step.kind == "wait":
-        return _use(action="wait", time=float(value or 1))
+        return Wait(float(value or 1))
     if step.kind == "answer":
-        return _use(action="answer", text=str(value))
-    return _use(action="terminate", status=value or "success")
+        return Answer(str(value))
+    return Terminate(value or "success")
+
+
+_BUTTON_KEYS = {"back": "back", "home": "home", "menu": "menu", "app_switch": "recents"}
+
+
+def _key(name: str) -> Action:
+    """An adb key event name ("KEYCODE_BACK", "enter") as a canonical action."""
+    key = name.strip().lower().removeprefix("keycode_")
+    if key in _BUTTON_KEYS:
+        return SystemButton(_BUTTON_KEYS[key])  # type: ignore[arg-type]
+    return Key((normalize_key(key),))

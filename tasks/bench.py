@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.settings import Settings
 from tasks.spec import Task, load_suite
 
 
@@ -35,16 +36,25 @@ class BenchSettings:
     api_key: str | None = None
     resume: bool = False
     task_timeout: float = 900.0
+    agent: Settings | None = None  # the agent's settings (model, family, loop), as for a run
 
 
-def _worker(task: Task, settings: BenchSettings) -> dict[str, Any]:
-    argv = [sys.executable, "-m", "tasks.worker", str(task.path), "--out", str(settings.out)]
+def worker_argv(task: Task, settings: BenchSettings) -> list[str]:
+    """The worker's command line; -P keeps the working directory out of its import path."""
+    argv = [sys.executable, "-P", "-m", "tasks.worker", str(task.path), "--out", str(settings.out)]
+    if settings.agent is not None:
+        argv += ["--settings", settings.agent.to_json()]
     if settings.oracle:
         argv.append("--oracle")
     else:
-        argv += ["--model-url", settings.model_url or ""]
+        argv += ["--model-url", settings.model_url] if settings.model_url else []
         argv += ["--model", settings.model] if settings.model else []
         argv += ["--api-key", settings.api_key] if settings.api_key else []
+    return argv
+
+
+def _worker(task: Task, settings: BenchSettings) -> dict[str, Any]:
+    argv = worker_argv(task, settings)
     started = time.monotonic()
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=settings.task_timeout,

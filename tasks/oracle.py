@@ -1,89 +1,83 @@
 """The oracle: a task's reference solution played through the same path a model takes, by a
-scripted model server answering with Qwen's wire format. Targets are found at run time (a
-window's geometry), so the solution survives window placement."""
+scripted model that answers in the run's family's wire format (`Family.wire`). Targets are
+found at run time (a window's geometry, a label on the phone), so the solution survives
+window placement; each step becomes a canonical action in screen pixels first."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from agent.grid import Grid
-from agent.protocols.qwen import QwenTool
+from agent import actions as A
+from agent.families.base import Family, ToolUse, WireTurn
+from agent.keys import normalize_chord
 from agent.scripted import ScriptedCall, ScriptedTurn
 from environments.base import Environment
 from environments.desktop import DesktopEnvironment
 from tasks.spec import Step, Task
 
-_BUTTONS = {"left": "left_click", "middle": "middle_click", "right": "right_click"}
-_COUNTS = {2: "double_click", 3: "triple_click"}
 
-
-def _use(**arguments: Any) -> ScriptedTurn:
-    return ScriptedTurn(
-        reasoning=f"Reference solution: {arguments['action']}.",
-        calls=(ScriptedCall("computer_use", arguments),),
-    )
-
-
-def _window_turn(step: Step, env: DesktopEnvironment, grid: Grid) -> ScriptedTurn:
+def _window_step(step: Step, env: DesktopEnvironment) -> A.Action:
     args = step.args
     window = env.wait_for_window(args["title"], float(args.get("timeout", 10)))
     x = window.x + int(args.get("x", window.width // 2))
     y = window.y + int(args.get("y", window.height // 2))
-    at = list(grid.from_screen(x, y))
     if step.kind == "scroll_window":
-        return _use(action="scroll", coordinate=at, pixels=int(args["clicks"]))
+        return A.Scroll(x, y, dy=int(args["clicks"]))
     if step.kind == "drag_window":
-        end = grid.from_screen(window.x + int(args["x2"]), window.y + int(args["y2"]))
-        return _use(action="left_click_drag", start_coordinate=at, coordinate=list(end))
+        return A.Drag(x, y, window.x + int(args["x2"]), window.y + int(args["y2"]))
     count = int(args.get("count", 1))
-    name = _COUNTS[count] if count > 1 else _BUTTONS[args.get("button", "left")]
-    return _use(action=name, coordinate=at)
+    button = "left" if count > 1 else args.get("button", "left")
+    return A.Click(x, y, button, count)
 
 
-def _turn(step: Step, env: DesktopEnvironment, grid: Grid) -> ScriptedTurn:
+def desktop_step(step: Step, env: DesktopEnvironment) -> A.Action | ToolUse:
+    """The canonical action (or tool call) of one solution step on a desktop."""
     args = step.args
     value = args.get("value")
     if step.kind.endswith("_window"):
-        return _window_turn(step, env, grid)
+        return _window_step(step, env)
     if step.kind == "click":
-        return _use(action="left_click", coordinate=list(grid.from_screen(args["x"], args["y"])))
+        return A.Click(int(args["x"]), int(args["y"]))
     if step.kind == "type":
-        return _use(action="type", text=value if value is not None else args["text"])
+        return A.Type(value if value is not None else args["text"])
     if step.kind == "key":
         keys = value if value is not None else args["keys"]
-        return _use(action="key", keys=keys if isinstance(keys, list) else [keys])
+        return A.Key(normalize_chord(keys if isinstance(keys, list) else [keys]))
     if step.kind == "wait":
-        return _use(action="wait", time=float(value or 1))
+        return A.Wait(float(value or 1))
     if step.kind == "answer":
-        return _use(action="answer", text=str(value))
+        return A.Answer(str(value))
     if step.kind == "terminate":
-        return _use(action="terminate", status=value or "success")
-    return ScriptedTurn(
-        reasoning="Reference solution: a tool.",
-        calls=(ScriptedCall(args["name"], args.get("arguments", {})),),
+        return A.Terminate(value or "success")
+    return ToolUse(args["name"], args.get("arguments", {}))
+
+
+def scripted(turn: WireTurn) -> ScriptedTurn:
+    """A family's wire turn as the scripted server's turn."""
+    calls = tuple(
+        ScriptedCall(c.name, dict(c.arguments) if not isinstance(c.arguments, str) else c.arguments)
+        for c in turn.calls
     )
+    if not calls:
+        return ScriptedTurn(reasoning=turn.reasoning, raw=turn.content)
+    return ScriptedTurn(reasoning=turn.reasoning, content=turn.content, calls=calls)
 
 
 def oracle_replies(
-    task: Task, env: Environment, protocol: QwenTool
+    task: Task, env: Environment, family: Family
 ) -> Callable[[dict[str, Any]], ScriptedTurn]:
     """One scripted turn per solution step; after the last, a terminate with failure."""
     steps = iter(task.solution)
     if task.environment == "android":
-        from tasks.android import phone_turn as turn
+        from tasks.android import phone_step as to_step
     else:
-        turn = _turn  # type: ignore[assignment]
+        to_step = desktop_step  # type: ignore[assignment]
 
     def reply(request: dict[str, Any]) -> ScriptedTurn:
         step = next(steps, None)
         if step is None:
-            return ScriptedTurn(
-                reasoning="The reference solution is over.",
-                calls=(
-                    ScriptedCall(protocol.tool_name, {"action": "terminate", "status": "failure"}),
-                ),
-            )
-        return turn(step, env, protocol.grid(env.screen_size))  # type: ignore[arg-type]
+            return scripted(family.wire(A.Terminate("failure"), env.screen_size))
+        return scripted(family.wire(to_step(step, env), env.screen_size))  # type: ignore[arg-type]
 
     return reply

@@ -2,7 +2,10 @@
 or virtual phone, attempt the task, evaluate the real end state, tear everything down, print
 the result as JSON.
 
-    python -m tasks.worker TASK.yaml --out DIR (--oracle | --model-url URL [--model NAME])
+    python -P -m tasks.worker TASK.yaml --out DIR [--oracle] [--settings JSON]
+
+`--settings` carries the agent's settings (`agent.settings.Settings.to_json`: model, family
+and loop groups) from `agent bench`; the agent is built from them by `agent.builder`.
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agent import builder
+from agent.families.base import EnvironmentKind, Family
 from agent.loop import AgentLoop, LoopSettings
-from agent.model import ModelClient, ModelSettings
-from agent.protocols.qwen import QwenComputerUse, QwenSettings, QwenTool
-from agent.protocols.qwen_mobile import QwenMobileUse
+from agent.model import ModelClient
 from agent.records import RunResult
-from agent.scripted import ScriptedModelServer, ScriptedTurn
+from agent.settings import Settings
 from agent.trajectory import Recorder
 from environments.base import Environment
 from environments.desktop import DesktopEnvironment, DesktopSettings
@@ -34,7 +38,11 @@ from tasks.oracle import oracle_replies
 from tasks.spec import Step, Task, load_task
 
 if TYPE_CHECKING:
+    from agent.scripted import ScriptedTurn
     from tools.hub import ToolHub
+
+# The model a scripted oracle serves (its id picks the family's preset unless --family says).
+ORACLE_MODEL = "Qwen/Qwen3-VL-8B-Instruct"
 
 
 def _filled(argv: list[str], workspace: Path) -> list[str]:
@@ -78,7 +86,7 @@ def _hub(task: Task, workspace: Path, stack: contextlib.ExitStack) -> ToolHub | 
     from tools.hub import Approval, ToolHub  # mcp takes a second to import: only when needed
     from tools.mcp_config import ServerSpec
 
-    serve = ("-m", "agent.cli", "mcp", "serve", "filesystem", "--root", str(workspace))
+    serve = ("-P", "-m", "agent.cli", "mcp", "serve", "filesystem", "--root", str(workspace))
     hub = ToolHub([ServerSpec("files", "stdio", command=sys.executable, args=serve)],
                   Approval("auto"))  # fmt: skip
     stack.callback(hub.close)
@@ -94,31 +102,66 @@ def _evaluate(task: Task, probe: Probe) -> tuple[float, list[str]]:
     return (min(scores) if scores else 0.0), errors
 
 
-def _attempt(
-    task: Task,
-    env: Environment,
-    protocol: QwenTool,
-    replies: Callable[[dict[str, Any]], ScriptedTurn] | None,
-    model: ModelSettings,
-    folder: Path,
-    stack: contextlib.ExitStack,
-    hub: ToolHub | None = None,
-    instruction: str | None = None,
-) -> tuple[RunResult, Path]:
-    """The agent loop on a set-up environment; `replies` (the oracle) stands in for the model."""
-    if replies is not None:
-        server = stack.enter_context(ScriptedModelServer(replies))
-        model = ModelSettings(base_url=server.url, model=None, max_retries=1)
-    client = ModelClient(model)
-    recorder = Recorder(folder, run_id="run")
-    loop = AgentLoop(env, client, protocol, LoopSettings(max_steps=task.max_steps),
-                     [recorder], tools=hub)  # fmt: skip
-    result = loop.run(instruction or task.instruction, {"task": task.id, "model": client.model})
-    return result, recorder.dir
+class Agent:
+    """The model client and the family of one task, built from the settings; with the oracle,
+    a scripted server answers in the family's wire format."""
+
+    def __init__(self, settings: Settings, oracle: bool, stack: contextlib.ExitStack) -> None:
+        self.settings, self.oracle, self.stack = settings, oracle, stack
+        self._replies: Callable[[dict[str, Any]], ScriptedTurn] | None = None
+        model = settings.model
+        if oracle:
+            from agent.scripted import ScriptedModelServer, VLLMConfig
+
+            model_id = model.model or ORACLE_MODEL
+            server = stack.enter_context(
+                ScriptedModelServer(self._reply, config=VLLMConfig(model_id=model_id))
+            )
+            model = replace(model, model_url=server.url, model=model_id, api_key=None)
+        self.client: ModelClient = builder.build_model(model, max_retries=1 if oracle else 4)
+        self.model_settings = model
+
+    def _reply(self, request: dict[str, Any]) -> ScriptedTurn:
+        assert self._replies is not None
+        return self._replies(request)
+
+    def family(
+        self, task: Task, env: Environment, kind: EnvironmentKind, hub: ToolHub | None
+    ) -> Family:
+        model_id = self.client.model
+        resolution = builder.resolve_family(self.settings.family, model_id, self.settings.sources)
+        builder.tell_model(self.client, model_id, resolution)
+        settings = replace(self.settings, model=self.model_settings)
+        family = builder.build_family(
+            settings, model_id, resolution, kind, hub.schemas() if hub else ()
+        )
+        if self.oracle:
+            self._replies = oracle_replies(task, env, family)
+        return family
+
+    def attempt(
+        self,
+        task: Task,
+        env: Environment,
+        family: Family,
+        folder: Path,
+        hub: ToolHub | None = None,
+        instruction: str | None = None,
+    ) -> tuple[RunResult, Path]:
+        """The agent loop on a set-up environment."""
+        steps = task.max_steps
+        if "max_steps" in self.settings.sources:
+            steps = self.settings.loop.max_steps
+        recorder = Recorder(folder, run_id="run")
+        limits = LoopSettings(max_steps=steps, max_failures=self.settings.loop.max_failures)
+        loop = AgentLoop(env, self.client, family, limits, [recorder], tools=hub)
+        info = {"task": task.id, "model": self.client.model, **family.info()}
+        result = loop.run(instruction or task.instruction, info)
+        return result, recorder.dir
 
 
 def _on_desktop(
-    task: Task, folder: Path, oracle: bool, model: ModelSettings
+    task: Task, folder: Path, oracle: bool, settings: Settings
 ) -> tuple[RunResult, Path, float, list[str]]:
     workspace, home = folder / "workspace", folder / "home"
     workspace.mkdir(parents=True)
@@ -129,12 +172,10 @@ def _on_desktop(
     ):
         _setup(task, task.setup, env, workspace, home)
         hub = _hub(task, workspace, stack)
-        protocol = QwenComputerUse(QwenSettings(), model=model.model or "",
-                                   extra_tools=hub.schemas() if hub else [])  # fmt: skip
-        replies = oracle_replies(task, env, protocol) if oracle else None
+        agent = Agent(settings, oracle, stack)
+        family = agent.family(task, env, "desktop", hub)
         instruction = task.instruction.replace("{workspace}", str(workspace))
-        result, run_dir = _attempt(task, env, protocol, replies, model, folder, stack, hub,
-                                   instruction)  # fmt: skip
+        result, run_dir = agent.attempt(task, env, family, folder, hub, instruction)
         _setup(task, task.postconfig, env, workspace, home)
         probe = Probe(workspace, result.status, result.answer,
                       tuple(w.title for w in env.windows()), env.display.child_env())  # fmt: skip
@@ -142,26 +183,26 @@ def _on_desktop(
 
 
 def _on_phone(
-    task: Task, folder: Path, oracle: bool, model: ModelSettings
+    task: Task, folder: Path, oracle: bool, settings: Settings
 ) -> tuple[RunResult, Path, float, list[str]]:
     from tasks.android import phone_session, setup_phone
 
     folder.mkdir(parents=True)
     with phone_session(task) as env, contextlib.ExitStack() as stack:
         setup_phone(task, task.setup, env)
-        protocol = QwenMobileUse(QwenSettings(), model=model.model or "")
-        replies = oracle_replies(task, env, protocol) if oracle else None
-        result, run_dir = _attempt(task, env, protocol, replies, model, folder, stack)
+        agent = Agent(settings, oracle, stack)
+        family = agent.family(task, env, "android", None)
+        result, run_dir = agent.attempt(task, env, family, folder)
         probe = Probe(folder, result.status, result.answer, (), {}, device=env.device)
         return (result, run_dir, *_evaluate(task, probe))
 
 
-def run_task(task: Task, out: Path, oracle: bool, model: ModelSettings) -> dict[str, Any]:
+def run_task(task: Task, out: Path, oracle: bool, settings: Settings) -> dict[str, Any]:
     started = time.monotonic()
     folder = out / task.id
     shutil.rmtree(folder, ignore_errors=True)
     attempt = _on_phone if task.environment == "android" else _on_desktop
-    result, run_dir, score, errors = attempt(task, folder, oracle, model)
+    result, run_dir, score, errors = attempt(task, folder, oracle, settings)
     return {
         "id": task.id,
         "app": task.app,
@@ -181,13 +222,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("task", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--oracle", action="store_true")
+    parser.add_argument("--settings", help="the agent's settings as JSON (from agent bench)")
     parser.add_argument("--model-url")
     parser.add_argument("--model")
     parser.add_argument("--api-key")
     args = parser.parse_args(argv)
-    model = ModelSettings(base_url=args.model_url or "", model=args.model, api_key=args.api_key)
+    settings = Settings.from_json(args.settings) if args.settings else Settings()
+    given = {k: getattr(args, k) for k in ("model_url", "model", "api_key") if getattr(args, k)}
+    settings = settings.with_values(given)
     task = load_task(args.task)
-    record = skipped(task) if task.unsupported else run_task(task, args.out, args.oracle, model)
+    record = skipped(task) if task.unsupported else run_task(task, args.out, args.oracle, settings)
     print(json.dumps(record, ensure_ascii=False))
     return 0
 

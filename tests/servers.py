@@ -6,6 +6,7 @@ import contextlib
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from environments.android.device import PrivateAdbServer
 from environments.android.virtual_phone import Phone
@@ -42,3 +43,10 @@ def attached_phone(
             assert f"connected to {server.address}" in answer, answer
         yield server
         adb_server.adb("disconnect", server.address)
+
+
+def model_requests(server: Any) -> list[dict[str, Any]]:
+    """A scripted server's chat requests without `agent run`'s start-up image probe (a request
+    asking for more output than the server allows, see agent.preflight)."""
+    limit = server.config.max_model_len
+    return [r for r in server.requests if not (r.get("max_tokens") or 0) > limit]

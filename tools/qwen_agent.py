@@ -22,7 +22,7 @@ from typing import Any
 from qwen_agent.llm.schema import ContentItem
 from qwen_agent.tools.base import BaseTool
 
-from agent.protocols.qwen import TOOL_NAME, QwenComputerUse
+from agent.families.qwen.computer_use import TOOL_NAME, QwenComputerUse
 from agent.turn import ModelTurn, ToolCall
 from environments.base import Environment
 from tools.hub import ToolHub

@@ -13,8 +13,7 @@ from typing import Any
 import adbutils
 import pytest
 
-from agent.protocols.qwen import QwenSettings
-from agent.protocols.qwen_mobile import QwenMobileUse
+from agent.builder import family_for
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn
 from environments.android.hierarchy import find, parse_hierarchy
 from tests.agent.test_cli import ROOT, agent, run_dir_of
@@ -22,7 +21,7 @@ from tests.servers import free_port, wait_for_port
 
 pytestmark = pytest.mark.timeout(180)
 CONTACTS = "/sdcard/Android/data/com.android.contacts/files/contacts.json"
-GRID = QwenMobileUse(QwenSettings(), model="Qwen/Qwen3-VL-8B-Instruct").grid((1080, 2400))
+GRID = family_for("Qwen/Qwen3-VL-8B-Instruct", "android").grid((1080, 2400))
 
 
 def mobile(**arguments: Any) -> ScriptedTurn:
@@ -143,12 +142,12 @@ def test_no_phone_names_the_fixes(tmp_path):
 
 
 def test_the_mobile_action_set_flag_reaches_the_protocol():
-    from agent.cli import config_from, parser
-    from agent.protocols.qwen_mobile import ACTION_SETS
-    from agent.runner import build_protocol
+    from agent.cli import parser
+    from agent.families.qwen.mobile_use import ACTION_SETS
+    from agent.options import settings_from
 
     args = parser().parse_args(["run", "x", "--env", "android", "--mobile-actions", "notebook"])
-    protocol = build_protocol(config_from(args), "Qwen/Qwen3-VL-8B-Instruct", None)
+    protocol = family_for("Qwen/Qwen3-VL-8B-Instruct", "android", settings_from(args))
     (tool,) = protocol.tools((1080, 2400))
     assert tool["function"]["name"] == "mobile_use"
     assert tool["function"]["parameters"]["properties"]["action"]["enum"] == list(

@@ -43,8 +43,28 @@ def test_show_merges_user_and_project_files_and_names_each_source(tmp_path):
     assert "http://gpu:8000/v1" in rows["model-url"] and str(user_file) in rows["model-url"]
     assert "1920x1080" in rows["screen"]
     assert "False" in rows["thinking"]
-    assert rows["max-tokens"].endswith("(default)")
+    assert rows["max-tokens"].endswith("(default)")  # no model known: the preset is unknown
     assert "sk-secret" not in result.stdout and "****" in rows["api-key"]
+
+
+def test_show_prints_the_models_preset_and_the_source_of_each_value(tmp_path):
+    (tmp_path / "agent.toml").write_text('temperature = 0.3\nmodel = "Qwen/Qwen3.5-27B"\n')
+    result = agent(tmp_path, tmp_path, "config", "show", "--max-tokens", "4096")
+    assert result.returncode == 0, result.stderr
+    preset = result.stdout.split("family: qwen, preset qwen3.5-27b; its values:")[1]
+    rows = {line.split()[0]: line for line in preset.splitlines() if line.strip()}
+    assert "32768" not in rows["max-tokens"] and rows["max-tokens"].endswith("(command line)")
+    assert rows["temperature"].split()[1] == "0.3"
+    assert rows["temperature"].endswith(f"({tmp_path / 'agent.toml'})")
+    assert rows["top-p"].split()[1] == "0.95" and "(preset qwen3.5-27b" in rows["top-p"]
+    assert rows["tool-parser"].split()[1] == "qwen3_coder"
+
+
+def test_a_model_without_a_preset_is_named_with_the_preset_used():
+    result = agent(ROOT, ROOT, "config", "show", "--model", "acme/vision-9000")
+    assert result.returncode == 0, result.stderr
+    assert "no preset matches the model 'acme/vision-9000'" in result.stdout
+    assert "(preset qwen3-vl-instruct)" in result.stdout
 
 
 def test_flags_override_the_file(tmp_path):

@@ -3,9 +3,11 @@
 import pytest
 from PIL import Image
 
+from agent.builder import family_for
+from agent.families.qwen.computer_use import grid_for_model
 from agent.grid import Grid
 from agent.imaging import decode, encode, smart_resize
-from agent.protocols.qwen import QwenComputerUse, QwenSettings, grid_for_model
+from agent.settings import Settings
 
 QWEN3 = {"factor": 32, "min_pixels": 65536, "max_pixels": 16_777_216}
 QWEN25 = {"factor": 28, "min_pixels": 3136, "max_pixels": 12_845_056}
@@ -79,10 +81,12 @@ def test_grid_is_chosen_from_the_model_name(model, grid):
 
 
 def test_protocol_sends_the_smart_resized_size_and_tells_the_model_its_grid():
-    absolute = QwenComputerUse(QwenSettings(max_pixels=12_845_056), model="Qwen2.5-VL-7B")
+    absolute = family_for(
+        "Qwen2.5-VL-7B", settings=Settings().with_values({"max_pixels": 12_845_056})
+    )
     assert absolute.image_size((1920, 1080)) == (1932, 1092)
     assert "resolution is 1932x1092" in absolute.tools((1920, 1080))[0]["function"]["description"]
-    relative = QwenComputerUse(QwenSettings(), model="Qwen3.5-27B")
+    relative = family_for("Qwen3.5-27B")
     assert "resolution is 1000x1000" in relative.tools((1920, 1080))[0]["function"]["description"]
 
 
@@ -109,7 +113,9 @@ def test_banded_resize_equals_one_whole_resize():
 
 
 def test_the_grid_flag_overrides_the_model_name():
-    forced = QwenComputerUse(QwenSettings(grid="absolute"), model="Qwen/Qwen3.5-27B")
+    forced = family_for("Qwen/Qwen3.5-27B", settings=Settings().with_values({"grid": "absolute"}))
     assert forced.grid((1280, 800)).model_size == forced.image_size((1280, 800))
-    relative = QwenComputerUse(QwenSettings(grid="relative"), model="Qwen2.5-VL-7B-Instruct")
+    relative = family_for(
+        "Qwen2.5-VL-7B-Instruct", settings=Settings().with_values({"grid": "relative"})
+    )
     assert relative.grid((1280, 800)).model_size == (1000, 1000)

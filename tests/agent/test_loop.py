@@ -9,10 +9,11 @@ import pytest
 from PIL import Image
 
 from agent import actions as A
+from agent.builder import family_for
 from agent.loop import AgentLoop, LoopSettings
 from agent.model import ModelClient, ModelSettings
-from agent.protocols.qwen import QwenComputerUse, QwenSettings
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn, VLLMConfig
+from agent.settings import Settings
 from agent.trajectory import Recorder, read_trajectory
 from tests.environments.desktop.helpers import pointer
 
@@ -30,7 +31,10 @@ def run_loop(desktop, server, tmp_path, *, model="", max_steps=10, **qwen):
     client = ModelClient(
         ModelSettings(base_url=server.url, retry_base_delay=0.01, model=model or None)
     )
-    protocol = QwenComputerUse(QwenSettings(**qwen), model=client.model)
+    # an output length that fits beside the prompt on the stand-in's 32k server
+    protocol = family_for(
+        client.model, settings=Settings().with_values({"max_tokens": 8192, **qwen})
+    )
     recorder = Recorder(tmp_path / "runs")
     loop = AgentLoop(desktop, client, protocol, LoopSettings(max_steps=max_steps), [recorder])
     return loop.run("a test task", {"model": client.model}), recorder.dir
@@ -163,7 +167,7 @@ def test_a_model_writes_a_haiku_in_mousepad_and_saves_it(desktop, apps, tmp_path
     path.write_text("")
     apps(["mousepad", str(path)])
     window = desktop.wait_for_window("haiku.txt")
-    grid = QwenComputerUse(QwenSettings(), model="Qwen/Qwen3.5-9B").grid(desktop.screen_size)
+    grid = family_for("Qwen/Qwen3.5-9B").grid(desktop.screen_size)
     haiku = "Grey waves fold <slowly>\nsalt wind — über die Düne\n海 the sea breathes out"
     script = [
         use(action="left_click", coordinate=list(grid.from_screen(*window.center))),
@@ -189,7 +193,7 @@ def test_the_time_budget_ends_the_run(desktop, tmp_path):
     script = [use(action="wait", time=0), use(action="wait", time=0)]
     with ScriptedModelServer(script, faults={0: "slow:0.6"}) as server:
         client = ModelClient(ModelSettings(base_url=server.url))
-        protocol = QwenComputerUse(QwenSettings(), model=client.model)
+        protocol = family_for(client.model, settings=Settings().with_values({"max_tokens": 8192}))
         loop = AgentLoop(desktop, client, protocol, LoopSettings(timeout=0.5))
         result = loop.run("slow task")
     assert (result.status, result.steps) == ("timeout", 1)

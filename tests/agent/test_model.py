@@ -2,12 +2,14 @@
 
 import pytest
 
+from agent.builder import family_for
 from agent.errors import ModelRequestError, ModelServerUnreachable
+from agent.families.base import RequestFields
 from agent.model import ModelClient, ModelSettings
-from agent.protocols.qwen import QwenComputerUse, QwenSettings
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn, VLLMConfig
 
-TOOLS = QwenComputerUse(QwenSettings()).tools((1280, 800))
+FAMILY = family_for("Qwen/Qwen3-VL-8B-Instruct")
+TOOLS = FAMILY.tools((1280, 800))
 MESSAGES = [{"role": "user", "content": "click the button"}]
 CLICK = {"action": "left_click", "coordinate": [447, 81]}
 TURN = ScriptedTurn(
@@ -46,7 +48,7 @@ def complete(server, **settings):
 def test_reasoning_and_tool_calls_are_read_in_every_configuration(name, stream):
     with ScriptedModelServer([TURN], CONFIGS[name]) as server:
         model = client(server, stream=stream)
-        turn = model.complete(MESSAGES, TOOLS)
+        turn = FAMILY.read_turn(model.complete(MESSAGES, TOOLS), TOOLS)
         assert model.model == CONFIGS[name].model_id
         assert all(r["tools"] == TOOLS for r in server.requests)
     assert turn.reasoning == TURN.reasoning
@@ -67,34 +69,22 @@ def test_streamed_reasoning_reaches_the_sink_as_it_arrives():
     assert "".join(pieces).strip() == TURN.reasoning
 
 
-@pytest.mark.parametrize("thinking", [True, False])
-def test_thinking_switch_is_sent_in_chat_template_kwargs_with_card_sampling(thinking):
-    with ScriptedModelServer([TURN]) as server:
-        turn = complete(server, thinking=thinking)
-        body = server.requests[0]
-    assert body["chat_template_kwargs"] == {"enable_thinking": thinking}
-    assert body["top_k"] == 20
-    assert body["temperature"] == (0.6 if thinking else 0.7)
-    assert body["presence_penalty"] == (0.0 if thinking else 1.5)
-    assert turn.reasoning == (TURN.reasoning if thinking else "")
-
-
-def test_sampling_overrides_win_over_the_card():
-    with ScriptedModelServer([TURN]) as server:
-        complete(server, sampling={"temperature": 0.1, "top_k": 5})
-        body = server.requests[0]
-    assert (body["temperature"], body["top_k"], body["top_p"]) == (0.1, 5, 0.95)
-
-
-def test_dashscope_gets_a_top_level_enable_thinking():
-    model = ModelClient(
-        ModelSettings(
-            base_url="https://dashscope-intl.aliyuncs.com/compatible-mode/v1", model="qwen3.5-plus"
-        )
+def test_the_familys_request_fields_are_sent_top_level_and_in_the_extra_body():
+    fields = RequestFields(
+        {"max_tokens": 64, "temperature": 0.3}, {"top_k": 7, "chat_template_kwargs": {"a": 1}}
     )
-    body = model.request_body(MESSAGES, None)
-    assert body["extra_body"]["enable_thinking"] is True
-    assert "chat_template_kwargs" not in body["extra_body"]
+    with ScriptedModelServer([TURN]) as server:
+        client(server).complete(MESSAGES, TOOLS, fields)
+        body = server.requests[0]
+    assert (body["max_tokens"], body["temperature"], body["top_k"]) == (64, 0.3, 7)
+    assert body["chat_template_kwargs"] == {"a": 1}
+
+
+def test_without_fields_the_client_sends_nothing_model_specific():
+    with ScriptedModelServer([TURN]) as server:
+        client(server).complete(MESSAGES, TOOLS)
+        body = server.requests[0]
+    assert set(body) == {"model", "messages", "tools", "tool_choice"}
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -104,7 +94,7 @@ def test_transient_failures_are_retried(fault, stream):
         turn = complete(server, stream=stream)
         assert len(server.requests) >= 1
     assert turn.attempts == 3
-    assert turn.tool_calls[0].arguments == CLICK
+    assert FAMILY.read_turn(turn, TOOLS).tool_calls[0].arguments == CLICK
 
 
 def test_persistent_5xx_ends_with_the_server_message():

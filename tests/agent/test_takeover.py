@@ -63,7 +63,14 @@ def test_a_person_pauses_the_run_acts_over_vnc_and_hands_back(tmp_path):
     script = [use(action="wait", time=0), use(action="terminate", status="success")]
     with ScriptedModelServer(script, faults={0: "slow:1.5"}) as server:
         term = Terminal(
-            "t", "--model-url", server.url, "--out", str(tmp_path), "--vnc", "--takeover"
+            "t",
+            "--model-url",
+            server.url,
+            "--out",
+            str(tmp_path),
+            "--vnc",
+            "--takeover",
+            "--no-check-images",
         )
         port = int(term.expect(r"watch: vnc://127\.0\.0\.1:(\d+) \(view and control\)").group(1))
         term.expect("press any key to pause")

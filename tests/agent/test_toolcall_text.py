@@ -1,9 +1,9 @@
-from agent.protocols.qwen import QwenComputerUse, QwenSettings
-from agent.toolcall_text import split_text_calls
+from agent.builder import family_for
+from agent.families.qwen.toolcall_text import split_text_calls
 
 SCHEMAS = {
     t["function"]["name"]: t["function"]["parameters"]
-    for t in QwenComputerUse(QwenSettings()).tools((1280, 800))
+    for t in family_for("Qwen/Qwen3-VL-8B-Instruct").tools((1280, 800))
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from qwen_agent.agents import Assistant
 
-from agent.protocols.qwen import QwenComputerUse, QwenSettings
+from agent.builder import family_for
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn, VLLMConfig
 from tests.environments.desktop.helpers import pointer
 from tools.hub import Approval, ToolHub
@@ -33,7 +33,7 @@ def hub(tmp_path):
 
 
 def test_an_assistant_uses_computer_use_and_mcp_tools(desktop, hub, tmp_path):
-    protocol = QwenComputerUse(QwenSettings(), model=QWEN35.model_id)
+    protocol = family_for(QWEN35.model_id)
     script = [
         ScriptedTurn(
             calls=(

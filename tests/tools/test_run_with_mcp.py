@@ -10,6 +10,7 @@ import pytest
 
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn
 from tests.agent.test_cli import agent, run_dir_of, use
+from tests.servers import model_requests
 
 SERVER = str(Path(__file__).with_name("sample_server.py"))
 
@@ -40,7 +41,7 @@ def test_the_model_mixes_mcp_tools_and_gui_actions(tmp_path):
             "--mcp-config", str(config(tmp_path)), "--approve", "auto",
         )  # fmt: skip
         out, err = process.communicate(timeout=90)
-        requests = server.requests
+        requests = model_requests(server)
     assert process.returncode == 0, err
     assert out.strip() == "done: 3 files"
     assert (tmp_path / "notes" / "summary.md").read_text() == "# Summary\n3 files"
@@ -72,7 +73,7 @@ def test_destructive_tools_are_refused_without_a_person_and_the_model_is_told(tm
             "--mcp-config", str(config(tmp_path)), *flags,
         )  # fmt: skip
         _, err = process.communicate(timeout=90)
-        second = json.dumps(server.requests[1]["messages"])
+        second = json.dumps(model_requests(server)[1]["messages"])
     assert not (tmp_path / "notes" / "x.txt").exists()
     assert "refused: notes__write_note may change things and --approve is read-only" in second
     assert "approval: read-only" in err
@@ -171,7 +172,7 @@ def test_on_a_terminal_the_person_is_asked_and_no_means_nothing_is_written(tmp_p
         )
         term.press("n\n")
         assert term.wait() == 1, term.output
-        told = json.dumps(server.requests[1]["messages"])
+        told = json.dumps(model_requests(server)[1]["messages"])
     assert "approval: ask" in term.output
     assert not (tmp_path / "notes" / "x.txt").exists()
     assert "refused by the user: notes__write_note" in told

@@ -4,10 +4,11 @@ import pytest
 from PIL import Image
 
 from agent import actions as A
+from agent.builder import family_for
+from agent.families.base import AssistantEntry, UserEntry
+from agent.families.history import images_to_keep, max_images
+from agent.families.qwen.computer_use import OMITTED
 from agent.imaging import EncodedImage
-from agent.protocols.base import AssistantEntry, UserEntry
-from agent.protocols.history import images_to_keep, max_images
-from agent.protocols.qwen import OMITTED, QwenComputerUse, QwenSettings
 from agent.turn import ModelTurn, ToolCall
 from environments.base import Observation
 
@@ -21,7 +22,7 @@ def turn(*arguments, name="computer_use", **extra) -> ModelTurn:
 
 @pytest.fixture
 def qwen():
-    return QwenComputerUse(QwenSettings(), model="Qwen/Qwen3-VL-8B-Thinking")
+    return family_for("Qwen/Qwen3-VL-8B-Thinking")
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,9 @@ import pytest
 from PIL import Image
 
 from agent import actions as A
-from agent.protocols.qwen import QwenSettings
-from agent.protocols.qwen_mobile import ACTION_SETS, QwenMobileUse
+from agent.builder import family_for
+from agent.families.qwen.mobile_use import ACTION_SETS
+from agent.settings import Settings
 from agent.turn import ModelTurn, ToolCall
 from environments.base import Observation
 
@@ -18,7 +19,7 @@ def turn(args: dict) -> ModelTurn:
 
 @pytest.fixture
 def mobile():
-    return QwenMobileUse(QwenSettings(), model="Qwen/Qwen3-VL-8B-Thinking")
+    return family_for("Qwen/Qwen3-VL-8B-Thinking", "android")
 
 
 @pytest.mark.parametrize(
@@ -51,7 +52,7 @@ def test_every_mobile_use_action_maps_to_screen_pixels(mobile, args, action):
 
 
 def test_qwen25_answers_in_absolute_pixels_of_the_resized_image():
-    mobile = QwenMobileUse(QwenSettings(), model="Qwen2.5-VL-7B-Instruct")
+    mobile = family_for("Qwen2.5-VL-7B-Instruct", "android")
     width, height = mobile.image_size(PHONE.size)
     result = mobile.parse(turn({"action": "click", "coordinate": [width / 2, height / 2]}), PHONE)
     assert result.calls[0].action == A.Click(540, 1200)
@@ -75,7 +76,8 @@ def test_bad_calls_say_what_is_wrong(mobile, args, message):
 
 @pytest.mark.parametrize("action_set", ["tool", "notebook"])
 def test_each_action_set_is_offered_as_is_and_both_are_understood(action_set):
-    mobile = QwenMobileUse(QwenSettings(), action_set=action_set)
+    settings = Settings().with_values({"mobile_actions": action_set})
+    mobile = family_for("Qwen/Qwen3-VL-8B-Instruct", "android", settings)
     (tool,) = mobile.tools(PHONE.size)
     assert tool["function"]["name"] == "mobile_use"
     assert tool["function"]["parameters"]["properties"]["action"]["enum"] == list(
