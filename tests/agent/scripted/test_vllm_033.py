@@ -15,6 +15,7 @@ import io
 import pytest
 from PIL import Image
 
+from agent.builder import family_for
 from agent.errors import ModelRequestError
 from agent.families.base import RequestFields
 from agent.families.qwen.request import read_text_calls
@@ -129,6 +130,21 @@ def test_thinking_without_think_end_is_all_reasoning_even_when_the_model_stopped
     assert turn.reasoning == "The button is top left, I should click"
     assert turn.content == "" and turn.text == "" and not turn.tool_calls
     assert turn.finish_reason == "stop"
+
+
+def test_an_instruct_models_reply_is_content_only_when_thinking_is_switched_off() -> None:
+    # Qwen3-VL Instruct writes no think block; a server with --reasoning-parser qwen3 files
+    # its reply under reasoning unless the request says enable_thinking: false, as the Qwen
+    # family's requests always do.
+    reply = "Action: click it.\n" + JSON_CLICK
+    family = family_for("Qwen/Qwen3-VL-8B-Instruct")
+    with ScriptedModelServer([ScriptedTurn(output=reply)] * 2) as server:
+        client = ModelClient(ModelSettings(base_url=server.url))
+        plain = client.complete(USER, TOOLS, RequestFields({"max_tokens": 100}))
+        switched = client.complete(USER, TOOLS, family.request_fields())
+    assert plain.reasoning == "Action: click it." and plain.content == ""
+    assert switched.reasoning == "" and switched.content == "Action: click it."
+    assert len(plain.tool_calls) == len(switched.tool_calls) == 1
 
 
 @pytest.mark.parametrize(("config", "call"), [(CODER, XML_CLICK), (VLLMConfig(), JSON_CLICK)])
