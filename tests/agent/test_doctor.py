@@ -25,7 +25,8 @@ def doctor(url: str, *flags: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_well_configured_server_passes():
-    with ScriptedModelServer(lambda request: TURN, VLLMConfig()) as server:
+    config = VLLMConfig(model_id="Qwen/Qwen3-VL-8B-Thinking")
+    with ScriptedModelServer(lambda request: TURN, config) as server:
         result = doctor(server.url)
     assert result.returncode == 0, result.stdout
     names = (
