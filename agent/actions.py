@@ -8,6 +8,7 @@ message the model can act on.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -118,8 +119,7 @@ Action = (
 )  # fmt: skip
 
 ACTION_TYPES: dict[str, type[Action]] = {
-    cls.__dataclass_fields__["kind"].default: cls  # type: ignore[attr-defined, misc]
-    for cls in Action.__args__  # type: ignore[attr-defined]
+    cls.__dataclass_fields__["kind"].default: cls for cls in typing.get_args(Action)
 }
 SYSTEM_BUTTONS = ("back", "home", "menu", "recents")
 MAX_PRESS_SECONDS = 10.0
@@ -200,10 +200,14 @@ def _check_terminate(action: Terminate) -> None:
         raise InvalidAction(f"terminate status is 'success' or 'failure', not {action.status!r}")
 
 
+def _check_key(action: Key) -> None:
+    normalize_chord(action.keys)
+
+
 _CHECKS: dict[type, Callable[[Any], None]] = {
     Click: _check_click,
     Scroll: _check_scroll,
-    Key: lambda action: normalize_chord(action.keys),
+    Key: _check_key,
     Wait: _check_wait,
     LongPress: _check_long_press,
     SystemButton: _check_system_button,

@@ -174,6 +174,23 @@ def build_family(
     return resolution.spec.create(setup)
 
 
+def fit_to_server(
+    client: ModelClient, family: Family, screen: tuple[int, int], settings: Settings
+) -> tuple[Family, list[str]]:
+    """The family fitted to what the server accepts (see agent.preflight), and notes for the
+    user; raises before the first step with what the server would refuse and the fix."""
+    from agent.preflight import check_server
+
+    return check_server(
+        client,
+        family,
+        screen,
+        settings.loop.max_steps,
+        settings.family.max_tokens is not None,
+        settings.model.check_images,
+    )
+
+
 def family_for(
     model_id: str,
     environment: EnvironmentKind = "desktop",

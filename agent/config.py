@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from agent.errors import AgentError
 
@@ -95,7 +95,8 @@ def sources(
 def _convert(action: argparse.Action, raw: Any, path: Path, key: str) -> Any:
     if action.type is not None and isinstance(raw, str | int | float) and not isinstance(raw, bool):
         try:
-            return action.type(str(raw))  # type: ignore[misc]
+            convert = cast(Callable[[str], Any], action.type)
+            return convert(str(raw))
         except (argparse.ArgumentTypeError, ValueError) as exc:
             raise AgentError(f"{path}: {key} = {raw!r}: {exc}") from exc
     if action.choices is not None and raw not in action.choices:

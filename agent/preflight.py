@@ -12,6 +12,7 @@ prompt is lowered to what is left (what vLLM 0.33 does per request; older server
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 from typing import Any
@@ -24,8 +25,8 @@ from agent.families.base import Family
 from agent.imaging import encode
 from agent.model import ModelClient
 
-TEXT_TOKENS_PER_STEP = 100  # the one-line description or call of a past step
-FIXED_TEXT_TOKENS = 1500  # system prompt and tool schemas
+TEXT_TOKENS_PER_STEP = 200  # a past step's text: its call or description and its result
+CHARS_PER_TOKEN = 4  # a rough count for text (the exact one needs the model's tokenizer)
 
 
 def max_model_len(client: ModelClient) -> int | None:
@@ -46,7 +47,9 @@ def prompt_estimate(family: Family, screen: tuple[int, int], steps: int) -> int:
     width, height = family.grid(screen).image
     factor = family.preset.factor
     per_image = math.ceil(width / factor) * math.ceil(height / factor) + 2
-    return family.max_images() * per_image + FIXED_TEXT_TOKENS + TEXT_TOKENS_PER_STEP * steps
+    fixed = len(json.dumps(family.tools(screen))) + len(json.dumps(family.render([])))
+    text = fixed // CHARS_PER_TOKEN + TEXT_TOKENS_PER_STEP * steps
+    return family.max_images() * per_image + text
 
 
 def problems(family: Family, length: int | None, screen: tuple[int, int], steps: int) -> list[str]:
@@ -80,12 +83,13 @@ def image_limit_problem(client: ModelClient, family: Family, length: int) -> str
     image = encode(Image.new("RGB", (32, 32), (40, 90, 160)), (32, 32), "jpeg")
     content: list[dict[str, Any]] = [image.content_part() for _ in range(count)]
     content.append({"type": "text", "text": "Reply with one word."})
+    body: dict[str, Any] = {
+        "model": client.model,
+        "messages": [{"role": "user", "content": content}],
+        "max_tokens": length + 1,
+    }
     try:
-        client.sdk.chat.completions.create(
-            model=client.model,
-            messages=[{"role": "user", "content": content}],  # type: ignore[list-item]
-            max_tokens=length + 1,
-        )
+        client.sdk.chat.completions.create(**body)
     except openai.APIStatusError as exc:
         if "image" not in str(exc).lower():
             return None

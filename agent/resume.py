@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent.errors import AgentError
 from agent.families.base import FORMAT_VERSION, AssistantEntry, Entry, Family, UserEntry
-from agent.imaging import EncodedImage
+from agent.imaging import EncodedImage, ImageFormat
 from agent.takeover import human_note
 from agent.trajectory import read_trajectory
 from agent.turn import ToolCall, Usage
@@ -108,5 +108,5 @@ def check_family(saved: SavedRun, resolution: Resolution, force: bool) -> None:
 def _image(run_dir: Path, step: dict[str, Any]) -> EncodedImage:
     path = run_dir / step["screenshot"]
     width, height = step["observation"]["image_size"]
-    fmt = "jpeg" if path.suffix in (".jpeg", ".jpg") else "png"
+    fmt: ImageFormat = "jpeg" if path.suffix in (".jpeg", ".jpg") else "png"
     return EncodedImage(path.read_bytes(), fmt, (width, height))

@@ -19,7 +19,6 @@ from agent.errors import AgentError
 from agent.families.base import Family
 from agent.loop import AgentLoop, LoopSettings
 from agent.model import ModelClient
-from agent.preflight import check_server
 from agent.records import Observer, RunResult
 from agent.resume import check_family, load_run, rebuild
 from agent.settings import Settings
@@ -106,14 +105,7 @@ def run(settings: Settings, observers: list[Observer] | None = None) -> RunResul
             extra_tools=hub.schemas() if hub else (),
             grounding=builder.build_grounding(settings.model),
         )
-        family, notes = check_server(
-            model,
-            family,
-            env.screen_size,
-            settings.loop.max_steps,
-            settings.family.max_tokens is not None,
-            settings.model.check_images,
-        )
+        family, notes = builder.fit_to_server(model, family, env.screen_size, settings)
         for note in notes:
             console.say(f"note: {note}")
         takeover = _watch_and_takeover(settings, env, console, stack)

@@ -6,6 +6,7 @@ import abc
 import time
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Self
 
 from PIL import Image
 
@@ -73,7 +74,7 @@ class Environment(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
-    def __enter__(self) -> Environment:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

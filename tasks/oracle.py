@@ -27,7 +27,7 @@ def _window_step(step: Step, env: DesktopEnvironment) -> A.Action:
     if step.kind == "drag_window":
         return A.Drag(x, y, window.x + int(args["x2"]), window.y + int(args["y2"]))
     count = int(args.get("count", 1))
-    button = "left" if count > 1 else args.get("button", "left")
+    button: A.Button = "left" if count > 1 else args.get("button", "left")
     return A.Click(x, y, button, count)
 
 

@@ -135,6 +135,9 @@ class Agent:
         family = builder.build_family(
             settings, model_id, resolution, kind, hub.schemas() if hub else ()
         )
+        steps = settings.loop.max_steps if "max_steps" in settings.sources else task.max_steps
+        limits = settings.with_values({"max_steps": steps})
+        family, _ = builder.fit_to_server(self.client, family, env.screen_size, limits)
         if self.oracle:
             self._replies = oracle_replies(task, env, family)
         return family

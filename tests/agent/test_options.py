@@ -1,0 +1,87 @@
+"""Every `agent run` option that makes sense for a suite reaches `agent bench`'s workers; the
+others say why they do not."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from agent import options
+from agent.cli import parser
+from agent.settings import Settings
+from tasks.bench import BenchSettings, worker_argv
+from tasks.spec import load_task
+from tasks.worker import main as worker_main
+
+ROOT = Path(__file__).resolve().parents[2]
+TASK = ROOT / "tasks" / "suites" / "desktop" / "terminal-read-result.yaml"
+# A value for each option, different from its default.
+VALUES: dict[str, tuple[list[str], object]] = {
+    "model_url": (["--model-url", "http://gpu:9000/v1"], "http://gpu:9000/v1"),
+    "model": (["--model", "Qwen/Qwen3.5-9B"], "Qwen/Qwen3.5-9B"),
+    "api_key": (["--api-key", "sk-1"], "sk-1"),
+    "grounding_url": (["--grounding-url", "http://gpu2:8000/v1"], "http://gpu2:8000/v1"),
+    "grounding_model": (["--grounding-model", "ground"], "ground"),
+    "request_timeout": (["--request-timeout", "12.5"], 12.5),
+    "check_images": (["--no-check-images"], False),
+    "stream": (["--stream"], True),
+    "family": (["--family", "qwen"], "qwen"),
+    "preset": (["--preset", "qwen3.5-9b"], "qwen3.5-9b"),
+    "thinking": (["--no-thinking"], False),
+    "sampling": (["--sampling", "precise"], "precise"),
+    "temperature": (["--temperature", "0.3"], 0.3),
+    "top_p": (["--top-p", "0.5"], 0.5),
+    "top_k": (["--top-k", "7"], 7),
+    "presence_penalty": (["--presence-penalty", "0.2"], 0.2),
+    "max_tokens": (["--max-tokens", "999"], 999),
+    "grid": (["--grid", "absolute"], "absolute"),
+    "divisor": (["--divisor", "999"], 999),
+    "max_pixels": (["--max-pixels", "1000000"], 1000000),
+    "history_images": (["--history-images", "2"], 2),
+    "mobile_actions": (["--mobile-actions", "notebook"], "notebook"),
+    "max_steps": (["--max-steps", "7"], 7),
+}
+
+
+def _value(settings: Settings, name: str) -> object:
+    for group in ("model", "family", "environment", "tools", "loop", "recording"):
+        if hasattr(getattr(settings, group), name):
+            return getattr(getattr(settings, group), name)
+    raise KeyError(name)
+
+
+def test_every_run_option_is_a_bench_option_or_says_why_not():
+    run = set(options.option_names(options.RUN))
+    bench = set(options.option_names(options.BENCH))
+    assert run - bench == set(options.RUN_ONLY)
+    assert set(VALUES) == run & bench
+
+
+@pytest.mark.parametrize("name", sorted(VALUES))
+def test_a_run_option_given_to_bench_reaches_the_worker(name, monkeypatch):
+    flags, expected = VALUES[name]
+    args = parser().parse_args(["bench", "suite", *flags])
+    agent = options.settings_from(args, {name: "command line"}, task="")
+    assert _value(agent, name) == expected
+    settings = BenchSettings(Path("suite"), Path("out"), agent=agent)
+    argv = worker_argv(load_task(TASK), settings)
+    assert argv[1:4] == ["-P", "-m", "tasks.worker"]
+    seen: dict[str, Settings] = {}
+
+    def run_task(task, out, oracle, settings):
+        seen["settings"] = settings
+        return {"id": task.id}
+
+    monkeypatch.setattr("tasks.worker.run_task", run_task)
+    assert worker_main(argv[4:]) == 0
+    assert _value(seen["settings"], name) == expected
+    assert seen["settings"].sources.get(name) == "command line"
+
+
+def test_no_thinking_is_accepted_by_bench_and_doctor():
+    for command in ("bench", "doctor"):
+        extra = ["suite"] if command == "bench" else []
+        args = parser().parse_args([command, *extra, "--no-thinking"])
+        assert isinstance(args, argparse.Namespace) and args.thinking is False
