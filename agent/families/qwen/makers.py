@@ -29,6 +29,7 @@ from typing import Any, Literal
 from agent.families.base import AssistantEntry, Entry, UserEntry
 from agent.imaging import EncodedImage
 
+GUI_TOOLS = ("computer_use", "mobile_use")
 MakersFormat = Literal["osworld-qwen3vl", "osworld-qwen25vl", "qwen3vl-mobile"]
 
 # OSWorld's parser names a step without an `Action:` line after its first pyautogui call.
@@ -83,7 +84,7 @@ def action_line(said: str, calls: list[tuple[str, dict[str, Any] | None]]) -> st
         if line.lower().startswith("action:"):
             return line.split("Action:")[-1].strip()
     for name, arguments in calls:
-        action = (arguments or {}).get("action") if name in ("computer_use", "mobile_use") else ""
+        action = (arguments or {}).get("action") if name in GUI_TOOLS else ""
         if action == "key":
             keys = (arguments or {}).get("keys") or []
             return f"Performing {'hotkey' if len(keys) > 1 else 'press'} action"
@@ -119,8 +120,14 @@ def conversation(entries: list[Entry]) -> Conversation:
     for index, entry in enumerate(entries):
         if isinstance(entry, AssistantEntry):
             calls = [(c.name, c.arguments) for c in entry.tool_calls]
-            steps.append(Step(image, entry.content, action_line(entry.content, calls)))
-            notes = []
+            # what another tool (an MCP tool) returned reaches the model as a user note
+            notes = [
+                UserEntry(text=f"{call.name} returned:\n{result}")
+                for call, result in zip(entry.tool_calls, entry.results, strict=False)
+                if call.name not in GUI_TOOLS
+            ]
+            said = entry.content
+            steps.append(Step(image, said, action_line(said, calls), tuple(notes)))
         elif entry.image is not None and (index == 0 or not entry.text):
             image = entry.image
         elif index > 0:

@@ -42,8 +42,10 @@ def call(arguments: dict[str, Any]) -> ToolCall:
 def conversation(tool: QwenTool, screen: tuple[int, int], task: str, replies: list) -> tuple:
     size = tool.image_size(screen)
     images = [encode(Image.new("RGB", screen, color), size, "jpeg") for color in COLORS]
-    labels = {image.data_url: f"<screenshot {i + 1}: {size[0]}x{size[1]}>" for i, image in
-              enumerate(images)}  # fmt: skip
+    labels = {
+        image.data_url: f"<screenshot {i + 1}: {size[0]}x{size[1]}>"
+        for i, image in enumerate(images)
+    }
     entries: list[Entry] = [tool.first_entry(task, images[0])]
     for (said, arguments), image in zip(replies, images[1:], strict=True):
         entries.append(AssistantEntry(said, (call(arguments),), ("done",)))
@@ -140,3 +142,29 @@ def test_dropped_screenshots_leave_their_action_line_and_the_window_moves_by_chu
         "Previous actions:\nStep 1: Step 1.\nStep 2: Step 2.\nStep 3: Step 3.\nStep 4: Step 4."
     )
     assert tool.max_images() == 3
+
+
+def test_an_mcp_tool_result_and_feedback_reach_the_model_after_the_reply() -> None:
+    tool = family(QwenComputerUse, "Qwen/Qwen3-VL-8B-Instruct")
+    tool.preset = replace(tool.preset, history_images=3)
+    image = encode(Image.new("RGB", (1920, 1080)), tool.image_size((1920, 1080)), "jpeg")
+    read = ToolCall("call-2", "filesystem__read_file", {"path": "notes.txt"})
+    entries: list[Entry] = [
+        tool.first_entry(TASK, image),
+        AssistantEntry(
+            'Action: Read the notes.\n<tool_call>\n{"name": "x"}\n</tool_call>',
+            (read,),
+            ("buy milk",),
+        ),
+        UserEntry(image=image),
+        AssistantEntry("Action: Hm."),
+        UserEntry(text="Your last reply could not be executed: it contained no tool call"),
+    ]
+    messages = tool.render(entries)
+    texts = [(m["role"], p["text"]) for m in messages for p in m["content"] if "text" in p]
+    assert ("user", "filesystem__read_file returned:\nbuy milk") in texts
+    assert texts[-2:] == [
+        ("assistant", "Action: Hm."),
+        ("user", "Your last reply could not be executed: it contained no tool call"),
+    ]
+    assert texts.index(("user", "filesystem__read_file returned:\nbuy milk")) < len(texts) - 2
