@@ -55,13 +55,12 @@ def parser() -> argparse.ArgumentParser:
     view.add_argument("--no-open", action="store_true", help="do not open it in a browser")
     android = commands.add_parser("android", help="Android helpers")
     android_sub = android.add_subparsers(dest="android_command", required=True)
-    phone_cmd = android_sub.add_parser(
+    android_sub.add_parser(
         "virtual-phone",
         help="serve a virtual phone that `adb connect` attaches (for tests); "
         "`agent android virtual-phone --help` lists its options",
         add_help=False,
     )
-    phone_cmd.add_argument("phone_args", nargs=argparse.REMAINDER)
     serve_cmd = commands.add_parser(
         "serve", help="print (or run) the vllm serve command for a model"
     )
@@ -186,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for command_parser in parsers.values():
         config.apply(command_parser, files)
-    args = root.parse_args(argv)
+    args, extra = root.parse_known_args(argv)
+    if args.command == "android":  # the virtual phone parses its own options, lazily
+        args.phone_args = extra
+    elif extra:
+        root.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "run" and not (args.task or args.resume):
         root.error("agent run needs a TASK, or --resume RUN_DIR")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)

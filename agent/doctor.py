@@ -109,7 +109,7 @@ def _model_checks(settings: Settings) -> Iterator[Check]:
         lambda: _accepts_image(client, family),
         lambda: _image_size(client, family),
         lambda: _tool_calls(client, family),
-        lambda: _reasoning(client, family),
+        lambda: _reasoning(client, family, _reasoning_parser(resolution)),
         lambda: _image_limit(client, family),
         lambda: _context(listed, ids.index(model), family),
     ]
@@ -163,14 +163,15 @@ def _accepts_image(client: ModelClient, family: Family) -> Check:
 
 
 _TOOL_PROMPT = 'Call the {name} tool now with action "wait" and time 1. Do nothing else.'
-_PARSERS = {"hermes": "hermes", "qwen3_coder": "qwen3_coder"}
 
 
-def _tool_fix(family: Family) -> str:
+def _tool_fix(family: Family, text: str = "") -> str:
+    parser = family.parser_for_text(text)
+    why = "the model writes that format" if parser else f"preset {family.preset.name}"
     return (
         f"start vLLM with --enable-auto-tool-choice --tool-call-parser "
-        f"{family.preset.tool_parser} (preset {family.preset.name}), needed for "
-        "--response-format tool_call"
+        f"{parser or family.preset.tool_parser} ({why}), needed for --response-format "
+        "tool_call; the default conversation reads calls from the text"
     )
 
 
@@ -181,15 +182,6 @@ def _structured(family: Family) -> Family:
         return family
     preset = replace(family.preset, response_format="tool_call")
     return type(family)(replace(family.setup, preset=preset))
-
-
-def written_format(text: str) -> str | None:
-    """How a model wrote its call in text: hermes JSON or qwen3_coder XML."""
-    if "<function=" in text:
-        return "qwen3_coder"
-    if "<tool_call>" in text and '"name"' in text:
-        return "hermes"
-    return None
 
 
 def _tool_calls(client: ModelClient, family: Family) -> Check:
@@ -209,21 +201,19 @@ def _tool_calls(client: ModelClient, family: Family) -> Check:
         message = _ask(client, structured, _image_message(1, prompt), tools)
     except openai.APIStatusError as exc:
         return Check("tool-call parser", ok, _refusal(exc), _tool_fix(family))
-    writes = written_format(plain.content or "")
+    writes = family.parser_for_text(plain.content or "")
     if message.tool_calls:
         return Check("tool-call parser", True, "the server parses the model's tool calls")
     text = message.content or ""
     if writes is None:
         return Check("tool-call parser", None, f"the model did not call the tool: {text[:80]!r}")
-    right = _PARSERS[writes]
-    fate = "left in the text" if written_format(text) else "swallowed (no content, no call)"
+    fate = "left in the text" if family.parser_for_text(text) else "swallowed (no content, no call)"
     return Check(
         "tool-call parser",
         ok,
         f"the model writes {writes} tool calls and the server's parser does not read them: "
         f"they are {fate}",
-        f"start vLLM with --enable-auto-tool-choice --tool-call-parser {right} (needed for "
-        "--response-format tool_call; the default conversation reads calls from the text)",
+        _tool_fix(family, plain.content or ""),
     )
 
 
@@ -273,9 +263,15 @@ def _usage(client: ModelClient, messages: list[dict[str, Any]], fields: RequestF
     return usage.prompt_tokens if usage is not None else None  # type: ignore[return-value]
 
 
-def _reasoning(client: ModelClient, family: Family) -> Check:
-    if family.preset.thinking == "never":
-        return Check("separate reasoning", None, f"preset {family.preset.name} does not think")
+def _reasoning_parser(resolution: builder.Resolution) -> str:
+    """The preset's reasoning parser, else the one its family's thinking presets use."""
+    if resolution.preset.reasoning_parser:
+        return resolution.preset.reasoning_parser
+    presets = resolution.spec.presets().presets.values()
+    return next((p.reasoning_parser for p in presets if p.reasoning_parser), "PARSER")
+
+
+def _reasoning(client: ModelClient, family: Family, parser: str) -> Check:
     try:
         message = _ask(client, family, _image_message(1, "Think, then say hello."), None, True)
     except openai.APIStatusError as exc:
@@ -288,7 +284,7 @@ def _reasoning(client: ModelClient, family: Family) -> Check:
             "separate reasoning",
             False,
             "reasoning is mixed into the reply text",
-            f"start vLLM with --reasoning-parser {family.preset.reasoning_parser or 'PARSER'}",
+            f"start vLLM with --reasoning-parser {parser}",
         )
     return Check("separate reasoning", None, "no reasoning came back (a non-thinking model?)")
 

@@ -190,6 +190,11 @@ class Family(abc.ABC):
     def feedback(self, error: str) -> str:
         """The corrective message sent after a reply that could not be executed."""
 
+    def parser_for_text(self, text: str) -> str | None:
+        """The server tool-call parser that would have parsed calls left in this text (for
+        `agent doctor`), or None when the text shows none."""
+        return None
+
     def max_images(self) -> int:
         """The most images one request holds (what vLLM's --limit-mm-per-prompt must allow)."""
         return 1

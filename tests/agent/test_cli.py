@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn
+from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn, VLLMConfig
 from tests.servers import model_requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +59,37 @@ def test_a_run_answers_prints_the_answer_and_the_record(tmp_path):
     result = json.loads((run_dir / "result.json").read_text())
     assert (result["status"], result["answer"], result["steps"]) == ("success", "blue", 2)
     assert len((run_dir / "trajectory.jsonl").read_text().splitlines()) == 2
+    header = json.loads((run_dir / "run.json").read_text())
+    assert (header["family"], header["preset"]) == ("qwen", "qwen3-vl-8b-instruct")
+    assert isinstance(header["format_version"], int)
+
+
+def test_a_server_that_would_refuse_the_preset_is_reported_before_the_first_step(tmp_path):
+    config = VLLMConfig(max_images=2, max_model_len=16384)
+    with ScriptedModelServer([use(action="wait", time=0)], config) as server:
+        process = agent(
+            "run", "t", "--model-url", server.url, "--out", str(tmp_path), "--max-tokens", "20000"
+        )
+        _, err = process.communicate(timeout=60)
+        served = server.replies_served
+    assert process.returncode == 1
+    assert served == 0 and not list(tmp_path.glob("*/trajectory.jsonl"))
+    assert "the server would refuse this run" in err
+    assert "asks for 20000 output tokens but the server's max_model_len is 16384" in err
+    assert "--max-tokens 8192" in err
+    assert "refuses 4 images per request" in err
+    assert "--limit-mm-per-prompt '{\"image\": 4}'" in err and "--history-images 2" in err
+
+
+def test_an_output_length_that_does_not_fit_beside_the_history_is_lowered_and_said(tmp_path):
+    script = [use(action="terminate", status="success")]
+    with ScriptedModelServer(script, VLLMConfig(max_model_len=32768)) as server:
+        process = agent("run", "t", "--model-url", server.url, "--out", str(tmp_path))
+        _, err = process.communicate(timeout=60)
+        (request,) = model_requests(server)
+    assert process.returncode == 0, err
+    assert "does not fit beside a full history" in err
+    assert 8000 < request["max_tokens"] < 32768
 
 
 def test_a_failed_task_exits_non_zero(tmp_path):
@@ -133,7 +164,8 @@ def test_verbose_streams_the_reasoning_and_prints_each_step(tmp_path):
         ),
         use(action="terminate", status="success"),
     ]
-    with ScriptedModelServer(script) as server:
+    thinking = VLLMConfig(model_id="Qwen/Qwen3-VL-8B-Thinking")  # an Instruct model never thinks
+    with ScriptedModelServer(script, thinking) as server:
         process = agent("run", "t", "--model-url", server.url, "--out", str(tmp_path), "-v")
         _, err = process.communicate(timeout=60)
         assert all(r.get("stream") is True for r in model_requests(server))

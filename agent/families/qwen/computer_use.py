@@ -113,6 +113,11 @@ class QwenTool(Family):
             tools = makers.schemas(self.makers, self.extra_tools)
         return read_text_calls(turn, tools)
 
+    def parser_for_text(self, text: str) -> str | None:
+        if "<function=" in text:
+            return "qwen3_coder"
+        return "hermes" if "<tool_call>" in text else None
+
     def max_images(self) -> int:
         if self.makers == "qwen3vl-mobile":
             return 1
