@@ -120,11 +120,12 @@ def conversation(entries: list[Entry]) -> Conversation:
     for index, entry in enumerate(entries):
         if isinstance(entry, AssistantEntry):
             calls = [(c.name, c.arguments) for c in entry.tool_calls]
-            # what another tool (an MCP tool) returned reaches the model as a user note
+            # what another tool (an MCP tool) returned, and a screen action that failed or was
+            # skipped, reach the model as user notes
             notes = [
                 UserEntry(text=f"{call.name} returned:\n{result}")
                 for call, result in zip(entry.tool_calls, entry.results, strict=False)
-                if call.name not in GUI_TOOLS
+                if call.name not in GUI_TOOLS or result.startswith(("error", "not executed"))
             ]
             said = entry.content
             steps.append(Step(image, said, action_line(said, calls), tuple(notes)))
