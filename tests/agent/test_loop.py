@@ -25,6 +25,7 @@ def use(**arguments) -> ScriptedTurn:
 
 
 DONE = use(action="terminate", status="success")
+THINKING = "Qwen/Qwen3-VL-8B-Thinking"
 
 
 def run_loop(desktop, server, tmp_path, *, model="", max_steps=10, **qwen):
@@ -118,15 +119,16 @@ def test_three_unusable_replies_in_a_row_end_the_run(desktop, tmp_path):
 
 
 CONFIGS = {
-    "hermes": VLLMConfig(),
+    # thinking models, so that each configuration's reasoning field is exercised
+    "hermes": VLLMConfig(model_id=THINKING),
     "qwen3.5": VLLMConfig(
         model_id="Qwen/Qwen3.5-35B-A3B",
         tool_parser="qwen3_coder",
         model_format="qwen3_coder",
         think_open_tag=False,
     ),
-    "no parsers": VLLMConfig(reasoning_parser=None, tool_parser=None),
-    "reasoning_content": VLLMConfig(reasoning_parser="reasoning_content"),
+    "no parsers": VLLMConfig(model_id=THINKING, reasoning_parser=None, tool_parser=None),
+    "reasoning_content": VLLMConfig(model_id=THINKING, reasoning_parser="reasoning_content"),
 }
 
 
