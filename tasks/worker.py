@@ -41,8 +41,9 @@ if TYPE_CHECKING:
     from agent.scripted import ScriptedTurn
     from tools.hub import ToolHub
 
-# The model a scripted oracle serves (its id picks the family's preset unless --family says).
-ORACLE_MODEL = "Qwen/Qwen3-VL-8B-Instruct"
+# The model id a scripted oracle serves when none is given: it matches no preset, so the
+# family (--family, else the first registered) plays with its fallback preset.
+ORACLE_MODEL = "oracle"
 
 
 def _filled(argv: list[str], workspace: Path) -> list[str]:

@@ -86,3 +86,24 @@ def test_no_thinking_is_accepted_by_bench_and_doctor():
         extra = ["suite"] if command == "bench" else []
         args = parser().parse_args([command, *extra, "--no-thinking"])
         assert isinstance(args, argparse.Namespace) and args.thinking is False
+
+
+def test_agent_toml_applies_to_run_bench_and_doctor(tmp_path):
+    from agent import config
+
+    toml = tmp_path / "agent.toml"
+    toml.write_text('model-url = "http://gpu:8000/v1"\nthinking = false\nsampling = "precise"\n')
+    root = parser()
+    parsers = root.command_parsers
+    files = config.load_all(parsers, [toml])
+    for command_parser in parsers.values():
+        config.apply(command_parser, files)
+    for argv in (["run", "x"], ["bench", "suite"], ["doctor"]):
+        args = root.parse_args(argv)
+        sources = config.sources(parsers[argv[0]], args, files)
+        settings = options.settings_from(args, sources, task="")
+        assert settings.model.model_url == "http://gpu:8000/v1", argv
+        assert settings.family.thinking is False, argv
+        assert sources["model_url"] == str(toml)
+        if argv[0] != "doctor":
+            assert settings.family.sampling == "precise"
