@@ -19,7 +19,14 @@ if TYPE_CHECKING:
     from environments.base import Environment
 
 # FamilyConfig fields that override the preset field of the same name.
-PRESET_OVERRIDES = ("grid", "divisor", "max_pixels", "max_tokens", "history_images")
+PRESET_OVERRIDES = (
+    "grid",
+    "divisor",
+    "max_pixels",
+    "max_tokens",
+    "history_images",
+    "response_format",
+)
 SAMPLING_OVERRIDES = ("temperature", "top_p", "top_k", "presence_penalty")
 
 

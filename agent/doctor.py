@@ -6,6 +6,7 @@ small), so they are quick even on a large model.
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import subprocess
@@ -21,8 +22,9 @@ from agent.errors import AgentError
 from agent.families.base import Family, RequestFields
 from agent.imaging import encode
 from agent.model import ModelClient
-from agent.preflight import problems
+from agent.preflight import problems, prompt_estimate
 from agent.settings import Settings
+from environments.base import Observation
 
 DESKTOP_TOOLS = ("Xvfb", "openbox", "xdotool", "xclip", "setxkbmap", "dbus-daemon")
 STEP_TEXT_TOKENS = 3000  # system prompt, tool schema and the text of a long history
@@ -42,6 +44,7 @@ class Check:
 
 
 PROBE_TOKENS = 256  # the probes' replies are short
+MIN_REPLY_TOKENS = 4096  # less room than this beside a full history starves a thinking reply
 
 
 def run_checks(settings: Settings) -> Iterator[Check]:
@@ -106,6 +109,7 @@ def _model_checks(settings: Settings) -> Iterator[Check]:
     )
     probes: list[Callable[[], Check]] = [
         lambda: _accepts_image(client, family),
+        lambda: _image_size(client, family),
         lambda: _tool_calls(client, family),
         lambda: _reasoning(client, family, _reasoning_parser(resolution)),
         lambda: _image_limit(client, family),
@@ -168,32 +172,97 @@ def _tool_fix(family: Family, text: str = "") -> str:
     why = "the model writes that format" if parser else f"preset {family.preset.name}"
     return (
         f"start vLLM with --enable-auto-tool-choice --tool-call-parser "
-        f"{parser or family.preset.tool_parser} ({why}); the agent then gets structured "
-        "tool calls"
+        f"{parser or family.preset.tool_parser} ({why}), needed for --response-format "
+        "tool_call; the default conversation reads calls from the text"
     )
 
 
+def _structured(family: Family) -> Family:
+    """The family in the structured format (tools in the request), to probe the server's
+    tool-call parser whatever format the run uses."""
+    if family.preset.response_format == "tool_call":
+        return family
+    preset = replace(family.preset, response_format="tool_call")
+    return type(family)(replace(family.setup, preset=preset))
+
+
 def _tool_calls(client: ModelClient, family: Family) -> Check:
-    tools = family.tools((1280, 800))
+    structured = _structured(family)
+    tools = structured.tools((1280, 800))
     if not tools:
-        return Check("structured tool calls", None, "the family replies in text, not tool calls")
-    prompt = _TOOL_PROMPT.format(name=tools[0]["function"]["name"])
-    fix = _tool_fix(family)
+        return Check("tool-call parser", None, "the family replies in text, not tool calls")
+    name = tools[0]["function"]["name"]
+    prompt = _TOOL_PROMPT.format(name=name)
+    # What the model writes when the server parses nothing: the schema in the system prompt
+    # (the makers' way, how the default conversation asks), no tools in the request.
+    system = {"role": "system", "content": json.dumps(tools[0])}
+    # The makers' conversation sends no tools, so the parser only matters for tool_call.
+    ok = False if family.preset.response_format == "tool_call" else None
     try:
-        message = _ask(client, family, _image_message(1, prompt), tools)
+        plain = _ask(client, family, [system, *_image_message(1, prompt)], None)
+        message = _ask(client, structured, _image_message(1, prompt), tools)
     except openai.APIStatusError as exc:
-        return Check("structured tool calls", False, _refusal(exc), fix)
+        return Check("tool-call parser", ok, _refusal(exc), _tool_fix(family))
+    writes = family.parser_for_text(plain.content or "")
     if message.tool_calls:
-        return Check("structured tool calls", True, "the server parses tool calls")
+        return Check("tool-call parser", True, "the server parses the model's tool calls")
     text = message.content or ""
-    if "<tool_call>" in text or "<function=" in text:
+    if writes is None:
+        return Check("tool-call parser", None, f"the model did not call the tool: {text[:80]!r}")
+    fate = "left in the text" if family.parser_for_text(text) else "swallowed (no content, no call)"
+    return Check(
+        "tool-call parser",
+        ok,
+        f"the model writes {writes} tool calls and the server's parser does not read them: "
+        f"they are {fate}",
+        _tool_fix(family, plain.content or ""),
+    )
+
+
+def _image_size(client: ModelClient, family: Family) -> Check:
+    """A screenshot-sized image: its prompt tokens tell the size the server really used."""
+    screen = (1920, 1080)
+    image = family.encode(Observation(Image.new("RGB", screen, (40, 90, 160))))
+    factor = family.preset.factor
+    width, height = image.size
+    expected = (width // factor) * (height // factor) + 2
+    text = [{"type": "text", "text": "Reply with one word."}]
+    body = RequestFields({"max_tokens": 1})
+    try:
+        base = _usage(client, [{"role": "user", "content": text}], body)
+        full = _usage(client, [{"role": "user", "content": [image.content_part(), *text]}], body)
+    except openai.APIStatusError as exc:
+        return Check("image size", False, _refusal(exc), "serve a vision-language model")
+    if base is None or full is None:
+        return Check("image size", None, "the server reports no prompt_tokens")
+    seen = full - base
+    name = f"{width}x{height} screenshot"
+    if seen >= expected:
+        return Check("image size", True, f"a {name} costs {seen} tokens, as sent")
+    pixels = (seen - 2) * factor * factor
+    if family.preset.grid == "absolute":
         return Check(
-            "structured tool calls",
+            "image size",
             False,
-            "tool calls come back as text: the tool-call parser is off or does not match the model",
-            _tool_fix(family, text),
+            f"the server shrinks a {name} to about {pixels} pixels ({seen} tokens, not "
+            f"{expected}): clicks computed on the absolute grid would land off",
+            f"pass --max-pixels {pixels} so the agent sends what the server keeps, or start "
+            f"vLLM with --mm-processor-kwargs '{{\"max_pixels\": {width * height}}}'",
         )
-    return Check("structured tool calls", None, f"the model did not call the tool: {text[:80]!r}")
+    return Check(
+        "image size",
+        None,
+        f"the server shrinks a {name} to about {pixels} pixels ({seen} tokens, not "
+        f"{expected}); the relative grid is unaffected but detail is lost",
+        f"pass --max-pixels {pixels}, or start vLLM with --mm-processor-kwargs "
+        f"'{{\"max_pixels\": {width * height}}}'",
+    )
+
+
+def _usage(client: ModelClient, messages: list[dict[str, Any]], fields: RequestFields) -> int:
+    body = client.request_body(messages, None, fields)
+    usage = client.sdk.chat.completions.create(**body).usage
+    return usage.prompt_tokens if usage is not None else None  # type: ignore[return-value]
 
 
 def _reasoning_parser(resolution: builder.Resolution) -> str:
@@ -256,6 +325,18 @@ def _context(listed: list[Any], index: int, family: Family) -> Check:
     found = problems(family, int(length), (1920, 1080), 30)
     if found:
         return Check("context length", False, f"{length} tokens", "; ".join(found))
+    prompt = prompt_estimate(family, (1920, 1080), 30)
+    wanted = family.preset.max_tokens
+    if prompt + wanted > length:
+        room = int(length) - prompt
+        return Check(
+            "context length",
+            True if room >= MIN_REPLY_TOKENS else None,
+            f"{length} tokens: a 30-step history needs ~{prompt}, so replies get at most "
+            f"{room} of the preset's {wanted} output tokens (vLLM clamps max_tokens silently)",
+            f"start vLLM with --max-model-len {2 ** (prompt + wanted - 1).bit_length()}, or "
+            f"pass --max-tokens {room}",
+        )
     return Check("context length", True, f"{length} tokens, a step needs ~{needed}")
 
 

@@ -199,6 +199,14 @@ OPTIONS: tuple[Option, ...] = (
         help=f"screenshots kept in the prompt {_PRESET}",
     ),
     _o(
+        "--response-format",
+        group="family",
+        commands=AGENT,
+        choices=["action", "tool_call"],
+        help="the conversation: the makers' (an Action line and a tool call in the text, "
+        f"earlier steps as text) or structured tool calls with tool results {_PRESET}",
+    ),
+    _o(
         "--mobile-actions",
         group="family",
         choices=["tool", "notebook"],

@@ -1,13 +1,15 @@
 """Before the first step: would the server refuse what this run's preset will send?
 
-Two things a vLLM server rejects are known in advance: an output length over its
-max_model_len (HTTP 400 "max_tokens=X cannot be greater than max_model_len=Y"), read from
-`/v1/models` as vLLM reports it, and more images in one request than its
-`--limit-mm-per-prompt`. The image limit is probed with one request of that many tiny images
-whose max_tokens exceeds max_model_len, so the server refuses it either way and nothing is
-generated: the refusal says which limit it hit. A full history that cannot fit is reported
-too. An output length from the preset that fits max_model_len but not beside the longest
-prompt is lowered to what is left (what vLLM 0.33 does per request; older servers refuse).
+Two things a vLLM server rejects are known in advance: an output length over its max_model_len
+(HTTP 400 "max_tokens=X cannot be greater than max_model_len=Y"), read from `/v1/models` as
+vLLM reports it, and more images in one request than its `--limit-mm-per-prompt`. The image
+limit is probed with one request of that many tiny images and max_tokens 0: vLLM 0.33 checks
+the images while rendering the prompt and only then refuses max_tokens 0 ("must be at least
+1"), so nothing is generated and the refusal says which limit it hit (an output length over
+max_model_len would be refused before the images are looked at). A full history that cannot fit
+is reported too. An output length from the preset that fits max_model_len but not beside the
+longest prompt is lowered to what is left (what vLLM 0.33 does per request; older servers
+refuse).
 """
 
 from __future__ import annotations
@@ -75,8 +77,8 @@ def problems(family: Family, length: int | None, screen: tuple[int, int], steps:
 
 
 def image_limit_problem(client: ModelClient, family: Family, length: int) -> str | None:
-    """Ask the server to take as many (tiny) images as the history sends, with an output
-    length it cannot grant; a refusal about images is the problem."""
+    """Ask the server to take as many (tiny) images as the history sends, with max_tokens 0
+    (refused after the images are checked); a refusal about images is the problem."""
     count = family.max_images()
     if count <= 1:
         return None
@@ -86,7 +88,7 @@ def image_limit_problem(client: ModelClient, family: Family, length: int) -> str
     body: dict[str, Any] = {
         "model": client.model,
         "messages": [{"role": "user", "content": content}],
-        "max_tokens": length + 1,
+        "max_tokens": 0,
     }
     try:
         client.sdk.chat.completions.create(**body)

@@ -61,6 +61,7 @@ class FamilyConfig:
     divisor: int | None = None
     max_pixels: int | None = None
     history_images: int | None = None
+    response_format: str | None = None  # "action" (the makers') or "tool_call"
     mobile_actions: str = "tool"
 
 

@@ -1,31 +1,30 @@
-"""Re-implementations of the vLLM output parsers a Qwen deployment uses.
+"""Re-implementations of the vLLM 0.33 output parsers a Qwen deployment uses.
 
-Part of the scripted stand-in for a vLLM OpenAI server (`agent.scripted`). Mirrored from
-vLLM's source (vllm-project/vllm, 2026):
-- qwen3 reasoning parser: strips `<think>` and splits at `</think>` without trimming, so with
-  thinking on the reasoning keeps its newlines and content starts with "\\n\\n"; no `</think>`
-  with thinking on (output cut by max_tokens) means everything is reasoning and content null;
+Part of the scripted stand-in for a vLLM OpenAI server (`agent.scripted`). Read from vLLM
+0.33.0's source (vllm/parser/qwen3.py, vllm/parser/engine/, vllm/tool_parsers/hermes_tool_parser.py)
+and checked by running those parsers on the same texts:
+- qwen3 reasoning parser: with thinking on (the default when the request does not send
+  `enable_thinking: false`) everything is reasoning until `</think>`, or until a `<tool_call>`,
+  which ends the reasoning implicitly and is parsed as a call; no `</think>` and no call means
+  all of it is reasoning and content is null, whether the model stopped or was cut. A leading
+  `<think>` is dropped; nothing is trimmed. Thinking off: all text is content;
 - hermes tool parser: `json.loads` of every `<tool_call>` body; any failure leaves the whole
-  text in content; arguments are re-dumped with `json.dumps(..., ensure_ascii=False)`; content
-  is the text before the first `<tool_call>`, or null. While streaming it cuts the name (regex)
-  and the raw argument text (bracket matching) out of the text without validating the JSON;
-- qwen3_coder tool parser: nothing is parsed unless `<function=` occurs (so hermes JSON stays
-  content); parameter values are converted by the type the request's tool schema declares,
-  undeclared parameters stay strings;
+  text in content (qwen3_coder XML stays there for the client to read); arguments are
+  re-dumped with `json.dumps(..., ensure_ascii=False)`; content is the text before the first
+  `<tool_call>`, unstripped, or null when blank. While streaming it cuts the name (regex) and
+  the raw argument text (bracket matching) out of the text without validating the JSON;
+- qwen3_coder tool parser: `agent.scripted.qwen3_coder`;
 - tool_choice "required" / named: guided decoding makes the model write plain JSON.
-Simplification: a turn with empty reasoning stands for a model that wrote no think block, and
-its text is content (current vLLM files such output under reasoning when thinking is on; use
-`ScriptedTurn(truncated=True)` for a missing `</think>`).
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from agent.scripted.qwen3_coder import coder_calls
 from agent.scripted.request import RequestPlan, VLLMConfig
 
 
@@ -58,26 +57,29 @@ def parse_output(
         return ParsedOutput(reasoning, content)
     if plan.tool_mode != "parse":
         return ParsedOutput(reasoning, "", _guided_calls(content or "", plan))
-    parser = _hermes_calls if config.tool_parser == "hermes" else _xml_calls
-    before, calls = parser(content or "", plan.tools, streaming)
-    if not calls:
-        return ParsedOutput(reasoning, content)
-    return ParsedOutput(reasoning, before or None, calls)
+    if config.tool_parser == "hermes":
+        before, calls = _hermes_calls(content or "", plan.tools, streaming)
+        if not calls:
+            return ParsedOutput(reasoning, content)
+        return ParsedOutput(reasoning, before if before.strip() else None, calls)
+    after_reasoning = config.reasoning_parser is not None
+    text, found = coder_calls(content or "", plan.tools, after_reasoning=after_reasoning)
+    return ParsedOutput(reasoning, text, tuple(ParsedCall(n, a) for n, a in found))
 
 
 def _split_reasoning(
     gen: Generation, plan: RequestPlan, config: VLLMConfig
 ) -> tuple[str | None, str | None]:
-    if config.reasoning_parser is None:
-        return None, gen.text
-    before, tag, after = gen.text.partition("<think>")
-    text = after if tag else before
-    if "</think>" in text:
-        reasoning, _, content = text.partition("</think>")
-    elif plan.thinking and gen.finish == "length":
-        reasoning, content = text, ""
-    else:
-        reasoning, content = "", text
+    if config.reasoning_parser is None or not plan.thinking:
+        return None, gen.text or None
+    text = gen.text.removeprefix("<think>")
+    ends = [i for i in (text.find("</think>"), text.find("<tool_call>")) if i >= 0]
+    if not ends:
+        reasoning, content = text, None
+    elif text.startswith("</think>", min(ends)):
+        reasoning, content = text[: min(ends)], text[min(ends) + len("</think>") :]
+    else:  # a tool call ends the reasoning implicitly and stays for the tool parser
+        reasoning, content = text[: min(ends)], text[min(ends) :]
     return (reasoning or None) if plan.include_reasoning else None, content or None
 
 
@@ -147,95 +149,6 @@ def _balanced_end(raw: str) -> int:
             if depth == 0:
                 return index + 1
     return len(raw)
-
-
-_XML_BLOCK_RE = re.compile(r"<tool_call>(.*?)</tool_call>|<tool_call>(.*?)$", re.DOTALL)
-_XML_FUNCTION_RE = re.compile(r"<function=(.*?)</function>|<function=(.*)$", re.DOTALL)
-_XML_PARAMETER_RE = re.compile(
-    r"<parameter=(.*?)(?:</parameter>|(?=<parameter=)|(?=</function>)|$)", re.DOTALL
-)
-_STRING_TYPES = ("string", "str", "text", "varchar", "char", "enum")
-
-
-def _xml_calls(
-    text: str, tools: tuple[dict[str, Any], ...], streaming: bool
-) -> tuple[str, tuple[ParsedCall, ...]]:
-    if "<function=" not in text:
-        return text, ()
-    blocks = [closed or open_ for closed, open_ in _XML_BLOCK_RE.findall(text)] or [text]
-    calls = []
-    for block in blocks:
-        for closed, open_ in _XML_FUNCTION_RE.findall(block):
-            call = _xml_call(closed or open_, tools)
-            if call is not None:
-                calls.append(call)
-    start = text.find("<tool_call>")
-    return text[: start if start >= 0 else text.find("<function=")], tuple(calls)
-
-
-def _xml_call(text: str, tools: tuple[dict[str, Any], ...]) -> ParsedCall | None:
-    name, found, parameters = text.partition(">")
-    if not found or not name or any(char in "{}<>\"' \t\n\r" for char in name):
-        return None
-    schema = _tool_properties(tools, name)
-    arguments = {}
-    for match in _XML_PARAMETER_RE.findall(parameters):
-        key, _, value = match.partition(">")
-        value = value.removeprefix("\n").removesuffix("\n")
-        arguments[key] = _convert_parameter(value, schema.get(key))
-    return ParsedCall(name, json.dumps(arguments, ensure_ascii=False))
-
-
-def _tool_properties(tools: tuple[dict[str, Any], ...], name: str) -> dict[str, Any]:
-    for tool in tools:
-        function = tool.get("function") if isinstance(tool, dict) else None
-        if isinstance(function, dict) and function.get("name") == name:
-            return (function.get("parameters") or {}).get("properties") or {}
-    return {}
-
-
-def _schema_type(schema: dict[str, Any]) -> str:
-    if "type" in schema:
-        return str(schema["type"]).strip().lower()
-    for option in schema.get("anyOf") or ():
-        if isinstance(option, dict) and option.get("type") not in (None, "null"):
-            return str(option["type"]).strip().lower()
-    return "string"
-
-
-def _convert_parameter(value: str, schema: Any) -> Any:
-    """qwen3_coder: the parameter text converted by the type its schema declares."""
-    if not isinstance(schema, dict):
-        return value
-    kind = _schema_type(schema)
-    if kind in _STRING_TYPES:
-        return value
-    if value.lower() in ("null", "none"):
-        return None
-    if kind.startswith(("int", "uint", "long", "short", "unsigned")):
-        return int(value) if re.fullmatch(r"\s*[-+]?\d+\s*", value) else value
-    if kind.startswith(("num", "float")):
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return int(number) if number.is_integer() else number
-    if kind in ("boolean", "bool", "binary"):
-        return value.lower() == "true"
-    container = kind in ("object", "array", "arr") or kind.startswith(("dict", "list"))
-    return _literal(value, container)
-
-
-def _literal(value: str, container: bool) -> Any:
-    if container:
-        try:
-            return json.loads(value)
-        except ValueError:
-            pass
-    try:
-        return ast.literal_eval(value)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return value
 
 
 def _guided_calls(content: str, plan: RequestPlan) -> tuple[ParsedCall, ...]:

@@ -39,11 +39,13 @@ def estimate_tokens(text: str) -> int:
 
 def generate(turn: ScriptedTurn, plan: RequestPlan, config: VLLMConfig) -> Generation:
     """The raw text the model would produce, cut at max_tokens like the engine does."""
-    think = _think_block(turn, plan, config)
-    if turn.truncated:
+    if turn.output is not None:
+        text, finish = turn.output, "length" if turn.truncated else "stop"
+    elif turn.truncated:
+        think = _think_block(turn, plan, config)
         text, finish = (think if plan.thinking else _body_text(turn, plan, config)), "length"
     else:
-        text, finish = think + _body_text(turn, plan, config), "stop"
+        text, finish = _think_block(turn, plan, config) + _body_text(turn, plan, config), "stop"
     tokens = estimate_tokens(text)
     if plan.max_tokens is not None and tokens > plan.max_tokens:
         limit = max(1, plan.max_tokens)
@@ -52,7 +54,7 @@ def generate(turn: ScriptedTurn, plan: RequestPlan, config: VLLMConfig) -> Gener
 
 
 def _think_block(turn: ScriptedTurn, plan: RequestPlan, config: VLLMConfig) -> str:
-    if not plan.thinking or not (turn.reasoning or turn.truncated):
+    if not plan.thinking:
         return ""
     opening = "<think>\n" if config.think_open_tag else ""
     closing = "" if turn.truncated else "\n</think>\n\n"
@@ -116,16 +118,13 @@ def tool_call_id() -> str:
     return f"chatcmpl-tool-{uuid.uuid4().hex}"
 
 
-def finish_reason(
-    parsed: ParsedOutput, gen: Generation, plan: RequestPlan, *, streaming: bool
-) -> str:
-    if plan.tool_mode not in ("parse", "required"):
-        return gen.finish
-    called = bool(parsed.calls)
-    if streaming:
-        return "tool_calls" if called and gen.finish == "stop" else gen.finish
-    required = plan.tool_mode == "required" and gen.finish == "stop"
-    return "tool_calls" if called or required else gen.finish
+def finish_reason(parsed: ParsedOutput, gen: Generation, plan: RequestPlan) -> str:
+    """vLLM's `resolve_finish_reason`: "tool_calls" only when calls came out, the model stopped
+    by itself (a call cut by the length limit ends with "length") and no named tool was
+    forced."""
+    if parsed.calls and gen.finish == "stop" and plan.tool_mode != "named":
+        return "tool_calls"
+    return gen.finish
 
 
 def _usage(plan: RequestPlan, gen: Generation) -> dict[str, int]:
@@ -169,7 +168,7 @@ def completion_body(
         "index": 0,
         "message": _message(parsed, plan, config),
         "logprobs": None,
-        "finish_reason": finish_reason(parsed, gen, plan, streaming=False),
+        "finish_reason": finish_reason(parsed, gen, plan),
         "stop_reason": None,
         "token_ids": None,
     }
@@ -269,7 +268,7 @@ def stream_chunks(
     last = deltas.pop() if gen.finish == "length" and deltas else {}
     for delta in deltas:
         yield {**head, "choices": [_stream_choice(delta)]}
-    finish = finish_reason(parsed, gen, plan, streaming=True)
+    finish = finish_reason(parsed, gen, plan)
     yield {**head, "choices": [_stream_choice(last, finish)]}
     if plan.include_usage:
         yield {**head, "choices": [], "usage": _usage(plan, gen)}

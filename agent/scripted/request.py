@@ -10,12 +10,20 @@ in vLLM's order and fail with vLLM's status codes and messages (vllm-project/vll
   '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set';
   "required" or a named function without a tool parser -> 400
   'tool_choice="required" requires --tool-call-parser to be set';
+- max_tokens (or max_completion_tokens) over max_model_len -> 400 "max_tokens=X cannot be
+  greater than max_model_len=Y. Please request fewer output tokens." (vLLM's validation errors
+  end with " (parameter=NAME, value=V)");
 - more images than --limit-mm-per-prompt -> 400 "At most N image(s) may be provided in one
-  prompt." (param "image");
-- prompt tokens >= max_model_len, or prompt + max_tokens > max_model_len -> 400 with vLLM's
-  context-length messages.
-Token counts are estimates: text characters / 4, and one token per 32x32 pixels of an image
-(rounded up per side, as Qwen3-VL's patch 16 x merge 2); a remote image URL counts 1000.
+  prompt." (Qwen's processors declare no image limit of their own, so vLLM adds no hint);
+- a prompt longer than max_model_len -> 400 "... your prompt contains N input tokens, which
+  exceeds this limit even without any output tokens. ..."; exactly max_model_len -> 400
+  "max_tokens must be at least 1, got 0."; prompt + max_tokens over max_model_len is no error:
+  max_tokens is clamped to what is left (`get_max_tokens`).
+Token counts are estimates for text (characters / 4) and exact for images: the server's
+processor resizes each image with Qwen's smart_resize (factor 28 for Qwen2/2.5-VL, 32 for
+Qwen3-VL / Qwen3.5; `--mm-processor-kwargs` max_pixels if set) and counts one token per
+factor x factor patch, plus 2 for the vision start and end tokens; a remote image URL counts
+1000.
 """
 
 from __future__ import annotations
@@ -30,13 +38,17 @@ from typing import Any, Literal
 
 from PIL import Image
 
+from agent.imaging import smart_resize
+
 ReasoningField = Literal["reasoning", "reasoning_content"]
 ToolFormat = Literal["hermes", "qwen3_coder"]
 ToolMode = Literal["parse", "text", "required", "named"]
 
 CHARS_PER_TOKEN = 4
-IMAGE_TOKEN_SIDE = 32  # Qwen3-VL: patch 16, merge 2
 REMOTE_IMAGE_TOKENS = 1000
+VISION_MARK_TOKENS = 2  # <|vision_start|> and <|vision_end|> around each image
+MIN_PIXELS = {28: 56 * 56, 32: 65536}  # the processors' defaults, by factor
+MAX_PIXELS = {28: 28 * 28 * 16384, 32: 16777216}
 
 
 @dataclass(frozen=True)
@@ -50,13 +62,21 @@ class ScriptedCall:
 
 @dataclass(frozen=True)
 class ScriptedTurn:
-    """One reply of the scripted model."""
+    """One reply of the scripted model.
+
+    With thinking on (the request does not send `enable_thinking: false`) the model writes a
+    think block first, an empty one when `reasoning` is empty, as Qwen's thinking models do. A
+    model that writes no `</think>` (an Instruct model served with a reasoning parser) is
+    scripted with `output`, the exact text it writes.
+    """
 
     reasoning: str = ""
     content: str = ""  # text the model writes before its tool calls
     calls: tuple[ScriptedCall, ...] = ()
     truncated: bool = False  # cut by max_tokens while thinking: "length", content null
     raw: str | None = None  # exact text after the think block; replaces content + calls
+    # the whole output verbatim (think block included); a stop, or a cut with `truncated`
+    output: str | None = None
 
 
 @dataclass
@@ -74,6 +94,21 @@ class VLLMConfig:
     model_format: ToolFormat = "hermes"  # how the model writes calls (Qwen3.5: qwen3_coder)
     max_images: int | None = None  # --limit-mm-per-prompt '{"image": N}'
     max_model_len: int = 32768
+    # --mm-processor-kwargs '{"max_pixels": N}': the server resizes larger images again
+    image_max_pixels: int | None = None
+
+    @property
+    def image_factor(self) -> int:
+        """Pixels per image token side: 28 for Qwen2-VL / Qwen2.5-VL, else 32."""
+        model = self.model_id.lower()
+        return 28 if "qwen2-vl" in model or "qwen2.5-vl" in model else 32
+
+    def image_tokens(self, width: int, height: int) -> int:
+        """Prompt tokens of one width x height image, as the server's processor counts them."""
+        factor = self.image_factor
+        top = self.image_max_pixels or MAX_PIXELS[factor]
+        h, w = smart_resize(height, width, factor, min(MIN_PIXELS[factor], top), top)
+        return (h // factor) * (w // factor) + VISION_MARK_TOKENS
 
 
 def error_body(
@@ -118,11 +153,18 @@ def plan_request(body: Any, config: VLLMConfig) -> RequestPlan:
     _check_shape(body)
     _check_model(body, config)
     tool_mode = _tool_mode(body, config)
+    asked, param = body.get("max_completion_tokens"), "max_completion_tokens"
+    if asked is None:
+        asked, param = body.get("max_tokens"), "max_tokens"
+    if asked is not None and asked > config.max_model_len:
+        _invalid(
+            f"{param}={asked} cannot be greater than max_model_len={config.max_model_len}. "
+            "Please request fewer output tokens.",
+            param,
+            asked,
+        )
     prompt_tokens = _prompt_tokens(body, config)
-    max_tokens = body.get("max_completion_tokens")
-    if max_tokens is None:
-        max_tokens = body.get("max_tokens")
-    _check_length(prompt_tokens, max_tokens, config)
+    max_tokens = _max_tokens(prompt_tokens, asked, config)
     choice = body.get("tool_choice")
     stream = bool(body.get("stream"))
     return RequestPlan(
@@ -136,6 +178,12 @@ def plan_request(body: Any, config: VLLMConfig) -> RequestPlan:
         prompt_tokens=prompt_tokens,
         max_tokens=max_tokens,
     )
+
+
+def _invalid(message: str, param: str, value: Any = None) -> None:
+    """A VLLMValidationError as vLLM reports it: the message names parameter and value."""
+    extras = f"parameter={param}" + ("" if value is None else f", value={value}")
+    raise RequestError(400, f"{message} ({extras})", param=param)
 
 
 def _check_shape(body: Any) -> None:
@@ -215,8 +263,8 @@ def _text_chars(message: Any) -> int:
     return chars
 
 
-def image_tokens(url: str) -> int:
-    """Prompt tokens of one image: ceil(W/32) * ceil(H/32); remote URLs count a flat 1000."""
+def image_tokens(url: str, config: VLLMConfig) -> int:
+    """Prompt tokens of one image (`VLLMConfig.image_tokens`); remote URLs count 1000."""
     if not url.startswith("data:"):
         return REMOTE_IMAGE_TOKENS
     try:
@@ -225,33 +273,34 @@ def image_tokens(url: str) -> int:
             width, height = image.size
     except (binascii.Error, OSError, ValueError) as exc:
         raise RequestError(400, f"Failed to load image from data URL: {exc}") from exc
-    return math.ceil(width / IMAGE_TOKEN_SIDE) * math.ceil(height / IMAGE_TOKEN_SIDE)
+    return config.image_tokens(width, height)
 
 
 def _prompt_tokens(body: dict[str, Any], config: VLLMConfig) -> int:
     messages = body["messages"]
     urls = [url for message in messages for url in _image_urls(message)]
     if config.max_images is not None and len(urls) > config.max_images:
-        message = f"At most {config.max_images} image(s) may be provided in one prompt."
-        raise RequestError(400, message, param="image")
+        _invalid(f"At most {config.max_images} image(s) may be provided in one prompt.", "image")
     chars = sum(_text_chars(message) for message in messages)
     if body.get("tools"):
         chars += len(json.dumps(body["tools"]))
-    return math.ceil(chars / CHARS_PER_TOKEN) + sum(image_tokens(url) for url in urls)
+    return math.ceil(chars / CHARS_PER_TOKEN) + sum(image_tokens(url, config) for url in urls)
 
 
-def _check_length(prompt_tokens: int, max_tokens: int | None, config: VLLMConfig) -> None:
+def _max_tokens(prompt_tokens: int, asked: int | None, config: VLLMConfig) -> int:
+    """vLLM's prompt-length check and `get_max_tokens`: what is left of the context, at most
+    what was asked."""
     limit = config.max_model_len
-    if prompt_tokens >= limit:
-        message = (
-            f"This model's maximum context length is {limit} tokens. However, your request has "
-            f"{prompt_tokens} input tokens. Please reduce the length of the input messages."
+    if prompt_tokens > limit:
+        _invalid(
+            f"This model's maximum context length is {limit} tokens. However, your prompt "
+            f"contains {prompt_tokens} input tokens, which exceeds this limit even without any "
+            "output tokens. Please reduce the length of the input prompt.",
+            "input_tokens",
+            prompt_tokens,
         )
-        raise RequestError(400, message, param="input_tokens")
-    if max_tokens is not None and prompt_tokens + max_tokens > limit:
-        message = (
-            f"'max_tokens' or 'max_completion_tokens' is too large: {max_tokens}. This model's "
-            f"maximum context length is {limit} tokens and your request has {prompt_tokens} "
-            f"input tokens ({max_tokens} > {limit} - {prompt_tokens})."
-        )
-        raise RequestError(400, message, param="max_tokens")
+    left = limit - prompt_tokens
+    max_tokens = left if asked is None else min(asked, left)
+    if max_tokens < 1:
+        _invalid(f"max_tokens must be at least 1, got {max_tokens}.", "max_tokens", max_tokens)
+    return max_tokens

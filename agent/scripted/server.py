@@ -372,7 +372,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def turn_from_dict(data: dict[str, Any]) -> ScriptedTurn:
     """A turn from JSON: {"reasoning", "content", "calls": [{"name", "arguments"}], ...}."""
-    unknown = set(data) - {"reasoning", "content", "calls", "truncated", "raw"}
+    unknown = set(data) - {"reasoning", "content", "calls", "truncated", "raw", "output"}
     if unknown:
         raise ValueError(f"unknown turn keys: {sorted(unknown)}")
     calls = tuple(ScriptedCall(c["name"], c.get("arguments", {})) for c in data.get("calls", ()))
@@ -382,6 +382,7 @@ def turn_from_dict(data: dict[str, Any]) -> ScriptedTurn:
         calls=calls,
         truncated=bool(data.get("truncated", False)),
         raw=data.get("raw"),
+        output=data.get("output"),
     )
 
 

@@ -146,7 +146,18 @@ def test_the_mobile_action_set_flag_reaches_the_protocol():
     from agent.families.qwen.mobile_use import ACTION_SETS
     from agent.options import settings_from
 
-    args = parser().parse_args(["run", "x", "--env", "android", "--mobile-actions", "notebook"])
+    args = parser().parse_args(
+        [
+            "run",
+            "x",
+            "--env",
+            "android",
+            "--mobile-actions",
+            "notebook",
+            "--response-format",
+            "tool_call",
+        ]
+    )
     protocol = family_for("Qwen/Qwen3-VL-8B-Instruct", "android", settings_from(args))
     (tool,) = protocol.tools((1080, 2400))
     assert tool["function"]["name"] == "mobile_use"

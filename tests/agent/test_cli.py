@@ -164,7 +164,8 @@ def test_verbose_streams_the_reasoning_and_prints_each_step(tmp_path):
         ),
         use(action="terminate", status="success"),
     ]
-    with ScriptedModelServer(script) as server:
+    thinking = VLLMConfig(model_id="Qwen/Qwen3-VL-8B-Thinking")  # an Instruct model never thinks
+    with ScriptedModelServer(script, thinking) as server:
         process = agent("run", "t", "--model-url", server.url, "--out", str(tmp_path), "-v")
         _, err = process.communicate(timeout=60)
         assert all(r.get("stream") is True for r in model_requests(server))

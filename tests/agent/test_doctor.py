@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -25,12 +26,22 @@ def doctor(url: str, *flags: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_well_configured_server_passes():
-    with ScriptedModelServer(lambda request: TURN, VLLMConfig()) as server:
+    config = VLLMConfig(model_id="Qwen/Qwen3-VL-8B-Thinking")
+    with ScriptedModelServer(lambda request: TURN, config) as server:
         result = doctor(server.url)
     assert result.returncode == 0, result.stdout
-    for name in ("display tooling", "model server", "model id", "accepts an image",
-                 "structured tool calls", "separate reasoning", "4 images per request",
-                 "context length"):  # fmt: skip
+    names = (
+        "display tooling",
+        "model server",
+        "model id",
+        "accepts an image",
+        "image size",
+        "tool-call parser",
+        "separate reasoning",
+        "4 images per request",
+        "context length",
+    )
+    for name in names:
         assert f"PASS  {name}" in result.stdout
     assert "FAIL" not in result.stdout
 
@@ -40,18 +51,33 @@ def test_a_well_configured_server_passes():
     [
         (
             VLLMConfig(tool_parser=None),
-            (),
-            "FAIL  structured tool calls",
+            ("--response-format", "tool_call"),
+            "FAIL  tool-call parser",
             "--enable-auto-tool-choice --tool-call-parser hermes",
         ),
         (
             VLLMConfig(tool_parser="hermes", model_format="qwen3_coder"),
-            (),
-            "FAIL  structured tool calls: tool calls come back as text",
-            "--tool-call-parser qwen3_coder (the model writes that format)",
+            ("--response-format", "tool_call"),
+            "FAIL  tool-call parser: the model writes qwen3_coder tool calls and the server's "
+            "parser does not read them: they are left in the text",
+            "--tool-call-parser qwen3_coder",
         ),
         (
-            VLLMConfig(reasoning_parser=None),
+            VLLMConfig(tool_parser="qwen3_coder", model_format="hermes"),
+            ("--response-format", "tool_call"),
+            "FAIL  tool-call parser: the model writes hermes tool calls and the server's "
+            "parser does not read them: they are swallowed (no content, no call)",
+            "--tool-call-parser hermes",
+        ),
+        (
+            VLLMConfig(model_id="Qwen/Qwen2.5-VL-7B-Instruct", image_max_pixels=640 * 28 * 28),
+            (),
+            "FAIL  image size: the server shrinks a 1316x728 screenshot to about 479808 pixels "
+            "(614 tokens, not 1224): clicks computed on the absolute grid would land off",
+            "pass --max-pixels 479808",
+        ),
+        (
+            VLLMConfig(model_id="Qwen/Qwen3-VL-8B-Thinking", reasoning_parser=None),
             (),
             "FAIL  separate reasoning: reasoning is mixed into the reply text",
             "--reasoning-parser qwen3",
@@ -82,6 +108,37 @@ def test_each_misconfiguration_is_named_with_its_fix(config, flags, failure, fix
     assert result.returncode == 1
     assert failure in result.stdout
     assert fix in result.stdout
+
+
+def test_the_default_conversation_only_warns_of_a_mismatched_tool_parser():
+    # The makers' conversation sends no tools: the server's parser is not in its way.
+    config = VLLMConfig(tool_parser="qwen3_coder", model_format="hermes")
+    with ScriptedModelServer(lambda request: TURN, config) as server:
+        result = doctor(server.url)
+    assert "WARN  tool-call parser: the model writes hermes tool calls" in result.stdout
+    assert "--tool-call-parser hermes" in result.stdout
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_relative_grid_model_only_warns_of_a_server_that_shrinks_images():
+    config = VLLMConfig(image_max_pixels=1280 * 28 * 28)
+    with ScriptedModelServer(lambda request: TURN, config) as server:
+        result = doctor(server.url)
+    assert "WARN  image size: the server shrinks a 1920x1088 screenshot" in result.stdout
+    assert "the relative grid is unaffected" in result.stdout
+    assert result.returncode == 0, result.stdout
+
+
+def test_the_context_check_says_how_far_replies_are_clamped():
+    with ScriptedModelServer(lambda request: TURN, VLLMConfig()) as server:
+        result = doctor(server.url)
+    found = re.search(
+        r"PASS  context length: 32768 tokens: a 30-step history needs ~(\d+), so replies get at "
+        r"most (\d+) of the preset's 32768 output tokens \(vLLM clamps max_tokens silently\)",
+        result.stdout,
+    )
+    assert found, result.stdout
+    assert int(found[1]) + int(found[2]) == 32768
 
 
 def test_a_server_that_is_down_is_named_with_the_vllm_command():

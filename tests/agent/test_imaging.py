@@ -81,12 +81,14 @@ def test_grid_is_chosen_from_the_model_name(model, grid):
 
 
 def test_protocol_sends_the_smart_resized_size_and_tells_the_model_its_grid():
+    structured = {"response_format": "tool_call"}  # the format whose tools name the size
     absolute = family_for(
-        "Qwen2.5-VL-7B", settings=Settings().with_values({"max_pixels": 12_845_056})
+        "Qwen2.5-VL-7B",
+        settings=Settings().with_values({"max_pixels": 12_845_056, **structured}),
     )
     assert absolute.image_size((1920, 1080)) == (1932, 1092)
     assert "resolution is 1932x1092" in absolute.tools((1920, 1080))[0]["function"]["description"]
-    relative = family_for("Qwen3.5-27B")
+    relative = family_for("Qwen3.5-27B", settings=Settings().with_values(structured))
     assert "resolution is 1000x1000" in relative.tools((1920, 1080))[0]["function"]["description"]
 
 

@@ -54,8 +54,15 @@ def test_after_a_failed_action_the_rest_of_the_reply_is_skipped_and_the_model_to
     first = seen.steps[0]
     assert [c.result for c in first.calls] == ["error: action 1 failed", SKIPPED]
     assert first.error == "action 1 failed"
-    told = [m for m in model.requests[1].messages if m["role"] == "tool"]
-    assert [m["content"] for m in told] == ["error: action 1 failed", SKIPPED]
+    # the makers' conversation has no tool messages: the failure comes as user notes
+    told = [
+        p["text"]
+        for m in model.requests[1].messages
+        if m["role"] == "user"
+        for p in m["content"]
+        if p["type"] == "text" and "returned:" in p["text"]
+    ]
+    assert told == [f"computer_use returned:\n{t}" for t in ("error: action 1 failed", SKIPPED)]
 
 
 def test_a_harness_bug_ends_the_run_with_an_internal_error_and_a_record():

@@ -7,8 +7,11 @@ from agent.errors import ModelRequestError, ModelServerUnreachable
 from agent.families.base import RequestFields
 from agent.model import ModelClient, ModelSettings
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn, VLLMConfig
+from agent.settings import Settings
 
-FAMILY = family_for("Qwen/Qwen3-VL-8B-Instruct")
+FAMILY = family_for(  # structured tool calls: the format that sends tools to the server
+    "Qwen/Qwen3-VL-8B-Instruct", settings=Settings().with_values({"response_format": "tool_call"})
+)
 TOOLS = FAMILY.tools((1280, 800))
 MESSAGES = [{"role": "user", "content": "click the button"}]
 CLICK = {"action": "left_click", "coordinate": [447, 81]}

@@ -40,6 +40,7 @@ VALUES: dict[str, tuple[list[str], object]] = {
     "divisor": (["--divisor", "999"], 999),
     "max_pixels": (["--max-pixels", "1000000"], 1000000),
     "history_images": (["--history-images", "2"], 2),
+    "response_format": (["--response-format", "tool_call"], "tool_call"),
     "mobile_actions": (["--mobile-actions", "notebook"], "notebook"),
     "max_steps": (["--max-steps", "7"], 7),
 }

@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 
 from agent.grid import Grid
 from agent.report import render_report
-from agent.scripted import ScriptedModelServer
+from agent.scripted import ScriptedModelServer, VLLMConfig
 from tests.agent.test_loop import DONE, run_loop, use
 
 SCREEN = (1280, 800)
@@ -30,7 +30,8 @@ def run_dir(desktop, tmp_path_factory):
         use(action="type", text="héllo <report>"),
         DONE,
     ]
-    with ScriptedModelServer(script) as server:
+    # a thinking model, so that each step has reasoning to show
+    with ScriptedModelServer(script, VLLMConfig(model_id="Qwen/Qwen3-VL-8B-Thinking")) as server:
         result, path = run_loop(desktop, server, tmp)
     assert result.status == "success"
     return path

@@ -1,9 +1,11 @@
 from agent.builder import family_for
 from agent.families.qwen.toolcall_text import split_text_calls
+from agent.settings import Settings
 
+STRUCTURED = Settings().with_values({"response_format": "tool_call"})
 SCHEMAS = {
     t["function"]["name"]: t["function"]["parameters"]
-    for t in family_for("Qwen/Qwen3-VL-8B-Instruct").tools((1280, 800))
+    for t in family_for("Qwen/Qwen3-VL-8B-Instruct", settings=STRUCTURED).tools((1280, 800))
 }
 
 

@@ -17,6 +17,7 @@ import ast
 import datetime
 import json
 import re
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -69,7 +70,10 @@ class GuiOwl(Family):
         self.mobile = setup.environment == "android"
         self.protocol = "gui-owl-mobile-use" if self.mobile else "gui-owl-computer-use"
         self.screenshot = Screenshot.of(setup.preset)
-        self.mapper: QwenTool = QwenMobileUse(setup) if self.mobile else QwenComputerUse(setup)
+        # Qwen's argument mapping, as the structured format reads it (GUI-Owl writes the same
+        # calls, in its own reply layout).
+        qwen = replace(setup, preset=replace(setup.preset, response_format="tool_call"))
+        self.mapper: QwenTool = QwenMobileUse(qwen) if self.mobile else QwenComputerUse(qwen)
         self.aliases = _PHONE_ALIASES if self.mobile else _DESKTOP_ALIASES
         today = setup.options.get("date")
         self.today = datetime.date.fromisoformat(today) if today else datetime.date.today()

@@ -30,6 +30,7 @@ from agent.families.base import (
     WireTurn,
 )
 from agent.families.history import images_to_keep, max_images
+from agent.families.qwen import makers
 from agent.families.qwen.request import qwen_request_fields, read_text_calls
 from agent.grid import Grid, GridKind
 from agent.imaging import EncodedImage, ImageFormat, encode, smart_resize
@@ -49,10 +50,11 @@ ACTIONS = (
     "key", "type", "mouse_move", "left_click", "left_click_drag", "right_click", "middle_click",
     "double_click", "triple_click", "scroll", "hscroll", "wait", "terminate", "answer",
 )  # fmt: skip
-# Qwen's cookbooks pass `pixels` to pyautogui.scroll, i.e. as wheel clicks; models sometimes
-# answer in screen pixels instead (-500). Above this many clicks, read it as pixels.
-_MAX_CLICKS_AS_GIVEN = 30
-_PIXELS_PER_CLICK = 100
+# The makers' executors pass `pixels` straight to pyautogui.scroll, i.e. as wheel clicks
+# (OSWorld mm_agents/qwen3vl_agent.py, Mobile-Agent-v3.5 computer_use/utils.py). We do the
+# same, bounded so that an answer in screen pixels (-500) cannot spin the wheel for seconds;
+# the bound keeps the amount monotonic in what the model asked for.
+MAX_SCROLL_CLICKS = 50
 OMITTED = "(an earlier screenshot, omitted to save tokens)"
 
 
@@ -88,11 +90,27 @@ class QwenTool(Family):
         self._extra_names = {t["function"]["name"] for t in self.extra_tools}
         self.grid_kind: GridKind = setup.preset.grid
         self.factor = setup.preset.factor
+        # "action": the makers' conversation (agent.families.qwen.makers); "tool_call": the
+        # structured multi-turn one (tools in the request, tool-role results).
+        if setup.preset.response_format not in ("action", "tool_call"):
+            raise ValueError(
+                f"unknown Qwen response format {setup.preset.response_format!r}: "
+                "use action (the makers' format) or tool_call"
+            )
+        self.makers: makers.MakersFormat | None = (
+            self.makers_format() if setup.preset.response_format == "action" else None
+        )
+
+    def makers_format(self) -> makers.MakersFormat:
+        """Which of the makers' conversations this tool speaks (see `makers`)."""
+        return "osworld-qwen25vl" if self.grid_kind == "absolute" else "osworld-qwen3vl"
 
     def request_fields(self) -> RequestFields:
         return qwen_request_fields(self.setup)
 
     def read_turn(self, turn: ModelTurn, tools: list[dict[str, Any]]) -> ModelTurn:
+        if self.makers is not None:
+            tools = makers.schemas(self.makers, self.extra_tools)
         return read_text_calls(turn, tools)
 
     def parser_for_text(self, text: str) -> str | None:
@@ -101,6 +119,10 @@ class QwenTool(Family):
         return "hermes" if "<tool_call>" in text else None
 
     def max_images(self) -> int:
+        if self.makers == "qwen3vl-mobile":
+            return 1
+        if self.makers is not None:
+            return self.preset.history_images + 1
         return max_images(self.preset.history_images, self.preset.history_chunk)
 
     def image_size(self, screen: tuple[int, int]) -> tuple[int, int]:
@@ -123,8 +145,10 @@ class QwenTool(Family):
             call = WireCall(step.name, dict(step.arguments))
             return WireTurn(reasoning="Reference solution: a tool.", calls=(call,))
         arguments = self.wire_arguments(step, self.grid(screen))
+        said = f"Action: {arguments['action']}." if self.makers is not None else ""
         return WireTurn(
             reasoning=f"Reference solution: {arguments['action']}.",
+            content=said,
             calls=(WireCall(self.tool_name, arguments),),
         )
 
@@ -146,6 +170,8 @@ class QwenTool(Family):
         """The canonical action for one call whose `action` is one of `self.actions`."""
 
     def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
+        if self.makers is not None:
+            return []  # the makers' schema is in the system prompt
         width, height = self.grid(screen).model_size
         return [
             {
@@ -164,9 +190,13 @@ class QwenTool(Family):
         ]
 
     def first_entry(self, task: str, image: EncodedImage) -> UserEntry:
+        if self.makers is not None:
+            return UserEntry(text=task, image=image)
         return UserEntry(text=f"The task: {task}\nThis is the current screen.", image=image)
 
     def render(self, entries: list[Entry]) -> list[dict[str, Any]]:
+        if self.makers is not None:
+            return self._render_makers(entries)
         keep = images_to_keep(
             [isinstance(e, UserEntry) and e.image is not None for e in entries],
             self.preset.history_images,
@@ -180,6 +210,17 @@ class QwenTool(Family):
             else:
                 messages.append(_user_message(entry, index in keep))
         return messages
+
+    def _render_makers(self, entries: list[Entry]) -> list[dict[str, Any]]:
+        assert self.makers is not None
+        images = [e.image for e in entries if isinstance(e, UserEntry) and e.image is not None]
+        width, height = images[-1].size if images else (0, 0)
+        screen = "1000x1000" if self.grid_kind == "relative" else f"{width}x{height}"
+        system = makers.system_prompt(self.makers, screen, self.extra_tools)
+        if self.makers == "qwen3vl-mobile":
+            return makers.render_mobile(system, entries)
+        history, chunk = self.preset.history_images, self.preset.history_chunk
+        return makers.render_osworld(self.makers, system, entries, history, chunk)
 
     def feedback(self, error: str) -> str:
         return (
@@ -202,7 +243,8 @@ class QwenTool(Family):
                 parsed.append(ParsedCall(call, self._action(call, grid, observation.pointer)))
             except InvalidAction as exc:
                 return ParseResult(error=str(exc))
-        return ParseResult(calls=tuple(parsed))
+        said = turn.text.strip() if self.makers is not None else None
+        return ParseResult(calls=tuple(parsed), said=said)
 
     def _action(
         self, call: ToolCall, grid: Grid, pointer: tuple[int, int] | None
@@ -284,9 +326,9 @@ def computer_use_arguments(action: A.Action, grid: Grid) -> dict[str, Any]:
 def _to_action(
     action: str, args: dict[str, Any], grid: Grid, pointer: tuple[int, int] | None
 ) -> A.Action:
-    if action in CLICKS:
+    if action in CLICKS:  # no coordinate: at the pointer, as the makers' executors click
         button, count = CLICKS[action]
-        x, y = point(args, grid, action)
+        x, y = point(args, grid, action) if "coordinate" in args else _pointer(pointer, action)
         return A.Click(x, y, button, count)  # type: ignore[arg-type]
     if action == "mouse_move":
         return A.Move(*point(args, grid, action))
@@ -295,7 +337,7 @@ def _to_action(
         x1, y1 = _start(args, grid, pointer, action)
         return A.Drag(x1, y1, x2, y2)
     if action in ("scroll", "hscroll"):
-        amount = _scroll_clicks(number(args, "pixels", action))
+        amount = scroll_clicks(number(args, "pixels", action))
         x, y = point(args, grid, action) if "coordinate" in args else _pointer(pointer, action)
         return A.Scroll(x, y, dy=amount) if action == "scroll" else A.Scroll(x, y, dx=amount)
     if action == "type":
@@ -359,11 +401,10 @@ def number(args: dict[str, Any], key: str, action: str, default: float | None = 
         raise InvalidAction(f"{action} needs a number in {key!r}, got {value!r}") from None
 
 
-def _scroll_clicks(pixels: float) -> int:
-    if abs(pixels) > _MAX_CLICKS_AS_GIVEN:
-        pixels /= _PIXELS_PER_CLICK
-    clicks = round(pixels)
-    return clicks if clicks else (1 if pixels > 0 else -1)
+def scroll_clicks(pixels: float) -> int:
+    """Wheel clicks for Qwen's `pixels`: as given, at least one, at most MAX_SCROLL_CLICKS."""
+    clicks = min(max(round(abs(pixels)), 1), MAX_SCROLL_CLICKS)
+    return clicks if pixels > 0 else -clicks
 
 
 def text_arg(args: dict[str, Any], action: str) -> str:

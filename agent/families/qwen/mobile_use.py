@@ -15,6 +15,7 @@ from typing import Any, Literal
 from agent import actions as A
 from agent.errors import InvalidAction
 from agent.families.base import FamilySetup
+from agent.families.qwen import makers
 from agent.families.qwen.computer_use import QwenTool, number, point, terminate, text_arg
 from agent.grid import Grid
 from agent.keys import normalize_key
@@ -44,6 +45,9 @@ class QwenMobileUse(QwenTool):
         if action_set not in ACTION_SETS:
             raise ValueError(f"unknown mobile_use action set {action_set!r}: use tool or notebook")
         self.actions = ACTION_SETS[action_set]
+
+    def makers_format(self) -> makers.MakersFormat:
+        return "qwen3vl-mobile"
 
     @property
     def accepted_actions(self) -> tuple[str, ...]:

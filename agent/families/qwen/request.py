@@ -25,11 +25,13 @@ def is_dashscope(url: str) -> bool:
 def qwen_request_fields(setup: FamilySetup) -> RequestFields:
     sampling = dict(setup.sampling)
     extra: dict[str, Any] = {k: sampling.pop(k) for k in _EXTRA_BODY_SAMPLING if k in sampling}
-    if setup.preset.thinking != "never":
-        if is_dashscope(setup.server_url):
+    if is_dashscope(setup.server_url):
+        if setup.preset.thinking != "never":
             extra["enable_thinking"] = setup.thinking
-        else:
-            extra["chat_template_kwargs"] = {"enable_thinking": setup.thinking}
+    else:
+        # Sent to models that never think too: vLLM 0.33's qwen3 reasoning parser reads it,
+        # and without it takes a reply that has no </think> for reasoning (up to a tool call).
+        extra["chat_template_kwargs"] = {"enable_thinking": setup.thinking}
     return RequestFields({"max_tokens": setup.preset.max_tokens, **sampling}, extra)
 
 

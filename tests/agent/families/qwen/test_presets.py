@@ -77,7 +77,8 @@ def test_an_instruct_model_is_not_run_in_thinking_mode_even_when_asked():
     assert resolution.thinking is False
     assert any("does not think" in note for note in resolution.notes)
     family = family_for("Qwen/Qwen3-VL-8B-Instruct")
-    assert "chat_template_kwargs" not in family.request_fields().extra_body
+    # sent all the same: vLLM's reasoning parser would take the reply for reasoning otherwise
+    assert family.request_fields().extra_body["chat_template_kwargs"] == {"enable_thinking": False}
     assert family.request_fields().fields["temperature"] == 0.7
 
 

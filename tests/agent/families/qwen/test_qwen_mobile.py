@@ -17,9 +17,13 @@ def turn(args: dict) -> ModelTurn:
     return ModelTurn(tool_calls=(ToolCall("id0", "mobile_use", args),))
 
 
+# The structured multi-turn format, a named option (the makers' is the default).
+STRUCTURED = Settings().with_values({"response_format": "tool_call"})
+
+
 @pytest.fixture
 def mobile():
-    return family_for("Qwen/Qwen3-VL-8B-Thinking", "android")
+    return family_for("Qwen/Qwen3-VL-8B-Thinking", "android", STRUCTURED)
 
 
 @pytest.mark.parametrize(
@@ -76,7 +80,9 @@ def test_bad_calls_say_what_is_wrong(mobile, args, message):
 
 @pytest.mark.parametrize("action_set", ["tool", "notebook"])
 def test_each_action_set_is_offered_as_is_and_both_are_understood(action_set):
-    settings = Settings().with_values({"mobile_actions": action_set})
+    settings = Settings().with_values(
+        {"mobile_actions": action_set, "response_format": "tool_call"}
+    )
     mobile = family_for("Qwen/Qwen3-VL-8B-Instruct", "android", settings)
     (tool,) = mobile.tools(PHONE.size)
     assert tool["function"]["name"] == "mobile_use"
