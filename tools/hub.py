@@ -3,7 +3,9 @@ offered to the model next to `computer_use`, each call routed to the server that
 
 Tools are named `server__tool` (function names may not contain dots). A stdio server that dies
 is restarted once and the call retried; every call has a timeout; tools that are not marked
-read-only go through the approval policy first. The MCP SDK is asynchronous: the hub runs it on
+read-only go through the approval policy first. A server's read-only hints count only if it is
+trusted (`ServerSpec.trusted`); otherwise each of its tools is approved first. The MCP SDK is
+asynchronous: the hub runs it on
 an event loop thread of its own and offers plain blocking calls to the agent loop, with one task
 per server so each connection is opened and closed by the same task.
 """
@@ -176,7 +178,7 @@ class ToolHub:
                     mcp.Client(_target(server.spec), read_timeout_seconds=self.call_timeout)
                 )
                 listed = await client.list_tools()
-                server.tools = {t.name: _hub_tool(server.spec.name, t) for t in listed.tools}
+                server.tools = {t.name: _hub_tool(server.spec, t) for t in listed.tools}
                 ready.set_result(None)
                 while (request := await server.requests.get()) is not None:
                     name, arguments, reply = request
@@ -248,13 +250,14 @@ def _target(spec: ServerSpec) -> Any:
     return streamable_http_client(spec.url, http_client=client)
 
 
-def _hub_tool(server: str, tool: Any) -> HubTool:
-    hints = tool.annotations
+def _hub_tool(spec: ServerSpec, tool: Any) -> HubTool:
+    """A listed tool; the hints of a server that is not trusted are not believed."""
+    hints = tool.annotations if spec.trusted else None
     read_only = bool(hints and hints.read_only_hint)
     destructive = not read_only if not hints or hints.destructive_hint is None else bool(
         hints.destructive_hint
     )  # fmt: skip
-    return HubTool(server, tool.name, tool.description or "", dict(tool.input_schema or {}),
+    return HubTool(spec.name, tool.name, tool.description or "", dict(tool.input_schema or {}),
                    read_only, destructive)  # fmt: skip
 
 

@@ -31,8 +31,9 @@ def workspace(tmp_path) -> Path:
 
 def test_our_hub_drives_the_reference_filesystem_server(workspace):
     assert REFERENCE.exists(), "run ./scripts/setup.sh: it installs the reference server"
-    hub = ToolHub([ServerSpec("ref", "stdio", command=str(REFERENCE), args=(str(workspace),))],
-                  Approval("read-only"))  # fmt: skip
+    args = (str(workspace),)
+    reference = ServerSpec("ref", "stdio", command=str(REFERENCE), args=args, trust=True)
+    hub = ToolHub([reference], Approval("read-only"))
     try:
         tools = hub.tools
         assert tools["ref__read_text_file"].read_only
