@@ -4,10 +4,11 @@
     python -m tools.filesystem --root DIR --http 127.0.0.1:8765  # streamable HTTP at /mcp
     agent mcp serve filesystem --root DIR [--http 127.0.0.1:PORT]
 
-In Python: `build_server(root)` gives the `MCPServer`; `serve(root, transport, host, port)` runs
-it. Over HTTP it binds loopback unless told otherwise, and the SDK then refuses requests whose
-Host or Origin header is not loopback (DNS rebinding); there is no authentication, so do not
-bind it to a public address.
+In Python: `build_server(root)` gives the `MCPServer`; `serve(root, limits, http)` runs it. Over
+HTTP it needs a bearer token, checks Host and Origin, and binds loopback unless told
+`--allow-remote` (`tools.mcp_http`). Limits per call: `--max-write-bytes` for a write,
+`--scan-mib` and `--scan-seconds` for a search or CSV profile (which then answer with what they
+found and say they stopped).
 
 Tools (paths are relative to the workspace; absolute paths inside it work too):
 
@@ -29,7 +30,6 @@ import csv
 import difflib
 import errno
 import functools
-import logging
 import os
 import re
 import stat
@@ -49,6 +49,7 @@ from tools.csv_profile import profile_open
 from tools.fs_sandbox import MAX_WRITE, NotRegular, OutsideWorkspace, Sandbox
 from tools.fs_text import PAGE, Budget, NotText, grep, read_head, read_page, read_tail
 from tools.fs_walk import Found, entry_kind, matcher, tree, walk
+from tools.mcp_http import ExposureError, HttpSettings, default_token_dir, parse_address, serve_http
 
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
 CREATE = ToolAnnotations(
@@ -60,8 +61,6 @@ MAX_MATCHES = 500  # results of a search
 MAX_EDIT = 8 << 20  # bytes of a file edit_file loads
 MANY_FILES, MANY_FILES_PAGE = 20, 16 * 1024
 MAX_WALKED = 100_000  # names one search looks at
-DEFAULT_PORT = 8765
-_log = logging.getLogger(__name__)
 _F = TypeVar("_F", bound=Callable[..., Any])
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -410,21 +409,13 @@ def build_server(
     return server
 
 
-def serve(
-    root: Path | str,
-    transport: Literal["stdio", "http"] = "stdio",
-    host: str = "127.0.0.1",
-    port: int = DEFAULT_PORT,
-) -> None:
-    """Serve the workspace at `root` over stdio, or streamable HTTP at http://host:port/mcp."""
-    if transport == "stdio":
-        build_server(root).run()
+def serve(root: Path | str, limits: Limits | None = None, http: HttpSettings | None = None) -> None:
+    """Serve the workspace at `root` over stdio, or over streamable HTTP as `http` says."""
+    if http is None:
+        build_server(root, limits=limits).run()
         return
-    server = build_server(root, log_level="INFO")  # says where it listens, logs each request
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        _log.warning("serving %s without authentication on %s: anyone who can reach it can "
-                     "change the files", root, host)  # fmt: skip
-    server.run("streamable-http", host=host, port=port, streamable_http_path="/mcp")
+    server = build_server(root, "INFO", limits)  # says where it listens, logs each request
+    serve_http(server, http, lambda line: print(line, flush=True))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -433,16 +424,42 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--root", required=True, type=Path, help="the workspace folder")
     parser.add_argument("--http", metavar="HOST:PORT", help="streamable HTTP instead of stdio")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow --http on an address other machines can reach",
+    )
+    parser.add_argument(
+        "--max-write-bytes",
+        type=int,
+        default=MAX_WRITE,
+        help=f"bytes one write may hold (default {MAX_WRITE})",
+    )
+    parser.add_argument(
+        "--scan-mib",
+        type=int,
+        default=Limits.scan_bytes >> 20,
+        help="MiB one search or CSV profile may read",
+    )
+    parser.add_argument(
+        "--scan-seconds",
+        type=float,
+        default=Limits.scan_seconds,
+        help="seconds one search or CSV profile may take",
+    )
     args = parser.parse_args(argv)
     if not args.root.is_dir():
         parser.error(f"--root {args.root} is not a directory")
+    limits = Limits(args.max_write_bytes, args.scan_mib << 20, args.scan_seconds)
     if args.http is None:
-        serve(args.root)
+        serve(args.root, limits)
         return
-    host, _, port = args.http.rpartition(":")
-    if not port.isdigit():
-        parser.error(f"--http takes HOST:PORT (like 127.0.0.1:8765), not {args.http!r}")
-    serve(args.root, "http", host.strip("[]") or "127.0.0.1", int(port))
+    try:
+        address = parse_address(args.http)
+        settings = HttpSettings(address, args.allow_remote, tokens=default_token_dir())
+        serve(args.root, limits, settings)
+    except ExposureError as exc:
+        parser.error(str(exc))
 
 
 def _as_tool_errors(method: _F) -> _F:
