@@ -120,8 +120,8 @@ def grep(
                 budget.spend(len(line))
                 if budget.spent:
                     break
-                if matches(line):
-                    shown = line.rstrip("\r\n")
+                shown = line.rstrip("\r\n")
+                if matches(shown):
                     cut = "..." if len(shown) > _LINE_SHOWN else ""
                     hits.append(f"{name}:{number}: {shown[:_LINE_SHOWN]}{cut}")
                     if len(hits) >= most:
