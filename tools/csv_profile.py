@@ -61,7 +61,7 @@ _FITS: dict[str, Callable[[list[str]], bool]] = {
 
 def _kind_of(values: list[str], hint: str | None) -> str:
     """The narrowest type every value fits, trying the column's type so far first."""
-    if any(len(value) > _LONGEST for value in values):
+    if max(map(len, values)) > _LONGEST:
         return "string"
     for kind in (hint, "int", "float", "date", "bool"):
         if kind in _FITS and _FITS[kind](values):
@@ -135,7 +135,7 @@ def profile_open(handle: BinaryIO, name: str, sample_rows: int, budget: Budget) 
     dialect = _dialect(text.read(64 * 1024))
     text.seek(0)
     lines = _Lines(text, budget)
-    reader = csv.reader(lines, dialect)
+    reader = csv.reader(iter(lines), dialect)
     header = next(reader, [])
     columns = [_Column(field_name.strip()) for field_name in header]
     rows, ragged, samples = 0, 0, []
@@ -175,19 +175,17 @@ class _Lines:
         self.read, self.in_batch, self.stopped = 0, 0, False
 
     def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        if self.budget.spent:
-            self.stopped = True
-            raise StopIteration
-        line = self.text.readline(_LINE_LIMIT)
-        if not line:
-            raise StopIteration
-        self.budget.spend(len(line))
-        self.read += len(line)
-        self.in_batch += len(line)
-        return line
+        readline, budget, count = self.text.readline, self.budget, 0
+        while line := readline(_LINE_LIMIT):
+            size = len(line)
+            self.read += size
+            self.in_batch += size
+            budget.bytes -= size
+            count += 1
+            if budget.bytes < 0 or (count % 64 == 0 and budget.spent):
+                self.stopped = True
+                return
+            yield line
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
@@ -211,9 +209,10 @@ def _batches(reader: Iterator[list[str]], width: int, lines: _Lines) -> Iterator
     """Up to BATCH rows at a time, and no more than BATCH_CHARS characters of lines."""
     while True:
         lines.in_batch, raw = 0, []
-        for row in reader:
-            raw.append(row)
-            if len(raw) >= BATCH or lines.in_batch >= BATCH_CHARS:
+        while len(raw) < BATCH and lines.in_batch < BATCH_CHARS:
+            chunk = list(islice(reader, 64))  # at most 64 lines past the character cap
+            raw += chunk
+            if not chunk:
                 break
         if not raw:
             return

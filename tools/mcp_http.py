@@ -10,7 +10,8 @@
   headers only for the exact hosts 127.0.0.1/localhost/::1; here they are always set.
 - A non-loopback address (0.0.0.0, a LAN address) is refused unless `allow_remote` is given,
   and then a warning says who can reach it. `[::1]:PORT` binds IPv6 loopback.
-- SIGTERM stops the server within a few seconds, even with a call still running.
+- SIGTERM stops the server within a few seconds (uvicorn's graceful stop, then a forced exit),
+  even with a tool call still running in a worker thread.
 
 The SDK's own auth hook (`token_verifier` with `AuthSettings`) is built for OAuth (it needs an
 issuer URL and advertises resource metadata); a fixed token is checked here by a small ASGI
@@ -20,6 +21,7 @@ middleware in front of the SDK's app instead, compared in constant time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hmac
 import ipaddress
 import logging
@@ -28,6 +30,7 @@ import secrets
 import socket
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,8 +219,40 @@ def serve_http(server: MCPServer, settings: HttpSettings, say: Callable[[str], N
             path = stack.enter_context(written_token(settings.tokens, address.netloc, token))
             where = f" (also in {path}, where our MCP hub reads it)"
         say(f"MCP server at {address.url}: send Authorization: Bearer {token}{where}")
-        uvicorn.Server(config).run()
+        _Server(config, stack.close).run()
     _exit_if_a_call_still_runs()
+
+
+class _Server:
+    """uvicorn's server, and a promise on SIGTERM or Ctrl-C: if its graceful stop has not
+    ended the process within `_FORCED_EXIT` seconds (a tool call still running in a worker
+    thread holds it), the process ends anyway, after `cleanup`."""
+
+    def __init__(self, config: Any, cleanup: Callable[[], None]) -> None:
+        import uvicorn
+
+        cleanup_then_exit = functools.partial(_exit_later, cleanup)
+
+        class Server(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                threading.Thread(target=cleanup_then_exit, daemon=True).start()
+                super().handle_exit(sig, frame)
+
+        self._server = Server(config)
+
+    def run(self) -> None:
+        self._server.run()
+
+
+_FORCED_EXIT = 5.0
+
+
+def _exit_later(cleanup: Callable[[], None]) -> None:
+    time.sleep(_FORCED_EXIT)
+    with contextlib.suppress(Exception):
+        cleanup()
+    logging.shutdown()
+    os._exit(0)
 
 
 def _exit_if_a_call_still_runs() -> None:

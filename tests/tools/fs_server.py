@@ -145,7 +145,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def _listening(process: subprocess.Popen[bytes], port: int, host: str = "127.0.0.1") -> bool:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a loaded machine starts Python slowly
     while process.poll() is None and time.monotonic() < deadline:
         try:
             socket.create_connection((host, port), timeout=0.2).close()
