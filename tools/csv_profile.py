@@ -13,6 +13,7 @@ and a value longer than 100 characters is a string.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -26,7 +27,7 @@ from typing import Any, BinaryIO
 from tools.fs_text import Budget
 
 BATCH = 4096  # rows profiled together, column by column
-BATCH_CHARS = 8 << 20  # characters of the rows profiled together, at most
+BATCH_BYTES = 8 << 20  # bytes of the file profiled together, at most
 MAX_COLUMNS = 200  # columns described in one profile
 _LINE_LIMIT = 1 << 20  # characters per physical line read: a file with no newlines stays bounded
 _NULLS = frozenset({"na", "n/a", "null", "none", "nan"})
@@ -134,12 +135,12 @@ def profile_open(handle: BinaryIO, name: str, sample_rows: int, budget: Budget) 
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
     dialect = _dialect(text.read(64 * 1024))
     text.seek(0)
-    lines = _Lines(text, budget)
-    reader = csv.reader(iter(lines), dialect)
+    reader = csv.reader(iter(functools.partial(text.readline, _LINE_LIMIT), ""), dialect)
+    progress = _Progress(handle, budget)
     header = next(reader, [])
     columns = [_Column(field_name.strip()) for field_name in header]
     rows, ragged, samples = 0, 0, []
-    for batch in _batches(reader, len(columns), lines):
+    for batch in _batches(reader, len(columns), progress):
         rows += len(batch.rows)
         ragged += batch.ragged
         samples += batch.originals[: max(0, sample_rows - len(samples))]
@@ -155,9 +156,9 @@ def profile_open(handle: BinaryIO, name: str, sample_rows: int, budget: Budget) 
         "columns": [column.summary() for column in columns[:MAX_COLUMNS]],
         "sample_rows": samples,
     }
-    if lines.stopped:
+    if progress.stopped:
         result["stopped"] = (
-            f"after {lines.read} characters of {size} bytes (the limit of one call): the figures "
+            f"after {progress.read} of {size} bytes (the limit of one call): the figures "
             f"cover the first {rows} rows only"
         )
     if ragged:
@@ -167,25 +168,21 @@ def profile_open(handle: BinaryIO, name: str, sample_rows: int, budget: Budget) 
     return result
 
 
-class _Lines:
-    """Physical lines of at most `_LINE_LIMIT` characters, until the budget is spent."""
+class _Progress:
+    """How far the reader got in the file (bytes taken from `raw`, read ahead by at most a
+    buffer), charged to the budget; `stopped` once the budget is spent."""
 
-    def __init__(self, text: io.TextIOWrapper, budget: Budget) -> None:
-        self.text, self.budget = text, budget
-        self.read, self.in_batch, self.stopped = 0, 0, False
+    def __init__(self, raw: BinaryIO, budget: Budget) -> None:
+        self.raw, self.budget = raw, budget
+        self.read, self.stopped = 0, False
 
-    def __iter__(self) -> Iterator[str]:
-        readline, budget, count = self.text.readline, self.budget, 0
-        while line := readline(_LINE_LIMIT):
-            size = len(line)
-            self.read += size
-            self.in_batch += size
-            budget.bytes -= size
-            count += 1
-            if budget.bytes < 0 or (count % 64 == 0 and budget.spent):
-                self.stopped = True
-                return
-            yield line
+    def advance(self) -> int:
+        """Bytes read since the last call; marks `stopped` if that spends the budget."""
+        position = self.raw.tell()
+        step, self.read = position - self.read, position
+        self.budget.spend(step)
+        self.stopped = self.stopped or self.budget.spent
+        return step
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
@@ -205,13 +202,16 @@ class _Batch:
     ragged: int
 
 
-def _batches(reader: Iterator[list[str]], width: int, lines: _Lines) -> Iterator[_Batch]:
-    """Up to BATCH rows at a time, and no more than BATCH_CHARS characters of lines."""
-    while True:
-        lines.in_batch, raw = 0, []
-        while len(raw) < BATCH and lines.in_batch < BATCH_CHARS:
-            chunk = list(islice(reader, 64))  # at most 64 lines past the character cap
+def _batches(reader: Iterator[list[str]], width: int, progress: _Progress) -> Iterator[_Batch]:
+    """Up to BATCH rows at a time, from no more than BATCH_BYTES of the file, until the budget
+    is spent."""
+    while not progress.stopped:
+        raw: list[list[str]] = []
+        taken = 0
+        while len(raw) < BATCH and taken < BATCH_BYTES and not progress.stopped:
+            chunk = list(islice(reader, 64))  # at most 64 lines past the caps
             raw += chunk
+            taken += progress.advance()
             if not chunk:
                 break
         if not raw:
