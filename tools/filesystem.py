@@ -59,6 +59,7 @@ CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world
 MAX_ENTRIES = 1000  # lines of a listing or tree
 MAX_MATCHES = 500  # results of a search
 MAX_EDIT = 8 << 20  # bytes of a file edit_file loads
+MAX_EDITS = 100  # replacements in one edit_file call
 MANY_FILES, MANY_FILES_PAGE = 20, 16 * 1024
 MAX_WALKED = 100_000  # names one search looks at
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -300,6 +301,8 @@ class FileTools:
         """Exact replacements in a text file, applied in order: each `old_text` must occur
         exactly once (add surrounding lines to make it unique). Returns a unified diff; with
         `dry_run`, only the diff. If any edit fails, nothing is written."""
+        if len(edits) > MAX_EDITS:
+            raise ToolError(f"{len(edits)} edits in one call: at most {MAX_EDITS}; split them")
         file = self._file(path)
         with self.box.open_read(file) as handle:
             if os.fstat(handle.fileno()).st_size > MAX_EDIT:

@@ -115,3 +115,12 @@ def test_a_write_over_the_cap_is_refused_and_nothing_is_written(capped, ws):
     assert "at most 1000 bytes a write" in refusal and "--max-write-bytes" in refusal
     assert not (ws / "big.txt").exists()
     capped.text("write_file", path="small.txt", content="x" * 1000)
+
+
+def test_edits_are_capped_per_call(server, ws):
+    (ws / "e.txt").write_text("x" * 1000)
+    edits = [{"old_text": "y", "new_text": "z"}] * 101
+    assert "101 edits in one call: at most 100" in server.error(
+        "edit_file", path="e.txt", edits=edits
+    )
+    assert (ws / "e.txt").read_text() == "x" * 1000
