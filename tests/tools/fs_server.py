@@ -82,9 +82,9 @@ def stdio_server(root: Path, *options: str) -> Iterator[Session]:
         yield session
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
         return sock.getsockname()[1]
 
 
@@ -112,7 +112,7 @@ def http_server(root: Path, *options: str) -> Iterator[HttpServer]:
 def served(argv: list[str], *options: str, host: str = "127.0.0.1") -> Iterator[HttpServer]:
     """One of our servers run as `argv --http HOST:PORT`, its token kept in a private folder
     (never the user's own)."""
-    port = free_port()
+    port = free_port(host)
     netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     with tempfile.TemporaryDirectory() as private:
         runtime = Path(private) / "runtime"
