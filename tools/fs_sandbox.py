@@ -3,7 +3,7 @@
 A path from the model is checked in this order, and refused with `OutsideWorkspace` (whose
 message names the path and says why) at the first failure:
 
-1. no NUL byte, at most 4096 characters, no name longer than 255;
+1. no NUL byte, at most 4096 characters and 256 parts, no name longer than 255;
 2. normalised (`a/../b` is `b`) and, when relative, joined to the root;
 3. inside only if it equals the root or starts with the root plus a separator, so `/ws_evil`
    is not inside `/ws` (CVE-2025-53110);
