@@ -46,7 +46,7 @@ def _watch_and_takeover(
             raise AgentError("--vnc needs the desktop environment")
         vnc = VncServer(env.display, config.vnc, view_only=not config.takeover)
         mode = "view and control" if config.takeover else "view only"
-        console.say(f"watch: {vnc.url} ({mode})")
+        console.say(f"watch: {vnc.url} ({mode}), password {vnc.password}")
         where = vnc.url
     if not config.takeover:
         return None

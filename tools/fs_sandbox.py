@@ -3,7 +3,7 @@
 A path from the model is checked in this order, and refused with `OutsideWorkspace` (whose
 message names the path and says why) at the first failure:
 
-1. no NUL byte, at most 4096 characters, no name longer than 255;
+1. no NUL byte, at most 4096 characters and 256 parts, no name longer than 255;
 2. normalised (`a/../b` is `b`) and, when relative, joined to the root;
 3. inside only if it equals the root or starts with the root plus a separator, so `/ws_evil`
    is not inside `/ws` (CVE-2025-53110);
@@ -11,22 +11,31 @@ message names the path and says why) at the first failure:
    exist yet is checked through the real path of its nearest existing parent, so a dangling
    link or a linked folder cannot carry a new file outside.
 
-The tools then work on the real path. Writes never follow a symlink: a new file is created
-exclusively (`O_CREAT | O_EXCL | O_NOFOLLOW`), and an existing one is replaced by a fresh
-temporary file in the same folder renamed over it, so a link put there after the check is
-replaced, not written through.
+The tools then act on the real path through `tools.fs_beneath`: from a descriptor of the root,
+one folder at a time, never following a link, so a folder swapped for a link after the check
+cannot carry the act outside (`OutsideWorkspace` says it changed). Writes never follow a link:
+a new file is created exclusively, an existing one is replaced by a file written aside and
+renamed over it, so a link or hard link there is replaced, not written through; a write is
+capped at `max_write` bytes. A regular file with more than one hard link is not read: its
+other name may be a file outside the workspace, and nothing here can tell.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
-import secrets
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+from tools import fs_beneath
+from tools.fs_beneath import Swapped
 
 PATH_MAX, NAME_MAX = 4096, 255
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+MAX_PARTS = 256  # folders in one path
+MAX_WRITE = 16 << 20  # bytes of one write, unless the server is told otherwise
 
 
 class OutsideWorkspace(ValueError):
@@ -42,11 +51,14 @@ def within(path: str, root: str) -> bool:
 class Sandbox:
     """A workspace root and the checks every path goes through."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, max_write: int = MAX_WRITE) -> None:
         given = os.path.normpath(os.path.abspath(os.fspath(root)))
         self.root = os.path.realpath(given)
-        if not os.path.isdir(self.root):
-            raise OutsideWorkspace(f"the workspace {root} is not a directory")
+        self.max_write = max_write
+        try:
+            self._root_fd = os.open(self.root, fs_beneath.DIRECTORY)
+        except OSError:
+            raise OutsideWorkspace(f"the workspace {root} is not a directory") from None
         # An absolute path may name the root as given (say through a linked /tmp) or as it is.
         self._spellings = tuple(dict.fromkeys((self.root, given)))
 
@@ -97,21 +109,96 @@ class Sandbox:
         """How a real path inside the workspace is shown to the model."""
         return os.path.relpath(path, self.root)
 
+    def close(self) -> None:
+        os.close(self._root_fd)
+
+    def parts(self, real: Path | str) -> tuple[str, ...]:
+        """The names from the root down to a real path inside it."""
+        relative = os.path.relpath(real, self.root)
+        return () if relative == "." else tuple(relative.split(os.sep))
+
+    @contextlib.contextmanager
+    def folder(self, real: Path | str, create: bool = False) -> Iterator[int]:
+        """A descriptor of the folder at `real`, reached beneath the root without following a
+        link; with `create`, missing folders are made on the way."""
+        with _swaps(real), fs_beneath.folder(self._root_fd, self.parts(real), create) as fd:
+            yield fd
+
+    @contextlib.contextmanager
+    def parent(self, real: Path | str) -> Iterator[tuple[int, str]]:
+        """A descriptor of the folder holding `real`, and its name there."""
+        *above, name = self.parts(real) or ("",)
+        if not name:
+            raise OutsideWorkspace("the workspace root itself cannot be used here")
+        with _swaps(real), fs_beneath.folder(self._root_fd, above) as fd:
+            yield fd, name
+
+    def lstat(self, real: Path | str) -> os.stat_result | None:
+        """What is at `real` (a link is not followed), or None if nothing is."""
+        if not self.parts(real):
+            return os.fstat(self._root_fd)
+        try:
+            with self.parent(real) as (fd, name):
+                return os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+
+    def open_read(self, real: Path | str) -> BinaryIO:
+        """The regular file at `real`, open for reading (non-blocking, so a FIFO put there
+        cannot hang the call); a file with other hard links is refused."""
+        shown = self.relative(real)
+        with self.parent(real) as (parent, name), _swaps(real):
+            fd = fs_beneath.open_file(parent, name, os.O_RDONLY | os.O_NONBLOCK)
+        handle = os.fdopen(fd, "rb")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+            handle.close()
+            if stat.S_ISREG(info.st_mode):
+                raise OutsideWorkspace(
+                    f"{shown!r} has {info.st_nlink} hard links: another of its names may be a "
+                    "file outside the workspace, so it is not read"
+                )
+            raise NotRegular(f"{shown!r} is not a regular file")
+        return handle
+
     def write(self, path: Path, data: bytes) -> bool:
-        """Write `data` to the resolved `path` without following a symlink there. Returns True
+        """Write `data` to the resolved `path` without following a link there. Returns True
         if the file is new, False if an existing one was replaced (keeping its permissions)."""
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666)
-        except FileExistsError:
-            _replace(path, data)
-            return False
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        return True
+        if len(data) > self.max_write:
+            raise OutsideWorkspace(
+                f"refused a write of {len(data)} bytes: at most {self.max_write} bytes a write "
+                "(the server's --max-write-bytes)"
+            )
+        with self.parent(path) as (fd, name), _swaps(path):
+            return fs_beneath.write_new_or_replace(fd, name, data)
+
+    def mkdir(self, real: Path) -> None:
+        """Make the folder at `real` and any missing parents, one beneath the other."""
+        with self.folder(real, create=True):
+            pass
+
+    def rename(self, origin: Path | str, target: Path | str) -> None:
+        """Move the name `origin` (a link moves as a link) to `target`, which must not exist."""
+        with self.parent(origin) as (src, old), self.parent(target) as (dst, new), _swaps(target):
+            fs_beneath.rename_no_replace(src, old, dst, new)
+
+
+class NotRegular(ValueError):
+    """The path is a folder, device or FIFO where a regular file is needed."""
+
+
+@contextlib.contextmanager
+def _swaps(real: Path | str) -> Iterator[None]:
+    """A `Swapped` component as a refusal that names the path."""
+    try:
+        yield
+    except Swapped as exc:
+        if not exc.link:
+            raise NotADirectoryError(errno.ENOTDIR, f"{exc.where} is not a folder") from None
+        raise OutsideWorkspace(
+            f"refused {os.fspath(real)!r}: {exc.where!r} is a symbolic link now (the workspace "
+            "changed during the call); nothing was done through it"
+        ) from None
 
 
 def _check_text(path: str) -> None:
@@ -119,26 +206,11 @@ def _check_text(path: str) -> None:
         raise OutsideWorkspace(f"refused a path with a NUL byte: {path!r}")
     if len(path) > PATH_MAX:
         raise OutsideWorkspace(f"path too long: {len(path)} characters, at most {PATH_MAX}")
-    longest = max((len(name) for name in path.split(os.sep)), default=0)
+    names = path.split(os.sep)
+    if len(names) > MAX_PARTS:
+        raise OutsideWorkspace(f"path too deep: {len(names)} parts, at most {MAX_PARTS}")
+    longest = max((len(name) for name in names), default=0)
     if longest > NAME_MAX:
         raise OutsideWorkspace(
             f"path too long: a name of {longest} characters, at most {NAME_MAX}: {path[:80]!r}"
         )
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Replace what is at `path` by a new file: written aside, then renamed over it."""
-    old = os.lstat(path)
-    if stat.S_ISDIR(old.st_mode):
-        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
-    mode = stat.S_IMODE(old.st_mode) if stat.S_ISREG(old.st_mode) else 0o644
-    temporary = path.with_name(f".{path.name[:200]}.{secrets.token_hex(6)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            os.fchmod(handle.fileno(), mode)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -3,15 +3,17 @@
 No reply holds more than `PAGE` bytes of a file, whatever its size, so a 1 GB file costs one
 page of memory. Pages end on whole UTF-8 characters, and a reply that stops early says the
 offset to read on from. A file with NUL bytes in the part read is taken to be binary and refused.
+The caller opens the file (through the sandbox) and passes the handle and the name to show.
+A search spends a `Budget` of bytes and seconds, so no file and no pattern can hold a call.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
-import stat
+import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 PAGE = 64 * 1024  # bytes of a file in one reply, at most
@@ -23,26 +25,35 @@ class NotText(ValueError):
     """The file is binary (or not a regular file); the message says which."""
 
 
-def open_text(file: Path) -> BinaryIO:
-    """Open a regular file for reading; a FIFO or device would block or never end."""
-    descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    handle = os.fdopen(descriptor, "rb")
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        handle.close()
-        raise NotText(f"{file.name!r} is not a regular file")
-    return handle
+@dataclass
+class Budget:
+    """How much one call may read, and for how long."""
+
+    bytes: int
+    seconds: float
+    deadline: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
+
+    def spend(self, count: int) -> None:
+        self.bytes -= count
+
+    @property
+    def spent(self) -> bool:
+        return self.bytes <= 0 or time.monotonic() > self.deadline
 
 
-def read_page(file: Path, offset: int = 0, limit: int = PAGE) -> str:
+def read_page(handle: BinaryIO, name: str, offset: int = 0, limit: int = PAGE) -> str:
     """`limit` bytes (at most PAGE) from byte `offset`, cut back to whole characters."""
     limit = max(1, min(limit, PAGE))
-    with open_text(file) as handle:
+    with handle:
         size = os.fstat(handle.fileno()).st_size
         if not 0 <= offset <= size:
             raise ValueError(f"offset {offset} is outside the file ({size} bytes)")
         handle.seek(offset)
         data = handle.read(limit)
-    _refuse_binary(file, data, offset, size)
+    _refuse_binary(name, data, offset, size)
     start = _skip_continuation(data) if offset else 0
     text, used = _whole_characters(data[start:], final=offset + len(data) >= size)
     end = offset + start + used
@@ -51,11 +62,11 @@ def read_page(file: Path, offset: int = 0, limit: int = PAGE) -> str:
     return text
 
 
-def read_head(file: Path, lines: int) -> str:
+def read_head(handle: BinaryIO, name: str, lines: int) -> str:
     """The first `lines` lines, stopping at PAGE bytes."""
     taken: list[bytes] = []
     read = 0
-    with open_text(file) as handle:
+    with handle:
         size = os.fstat(handle.fileno()).st_size
         while len(taken) < lines and read < PAGE:
             line = handle.readline(PAGE - read)
@@ -64,7 +75,7 @@ def read_head(file: Path, lines: int) -> str:
             taken.append(line)
             read += len(line)
     data = b"".join(taken)
-    _refuse_binary(file, data, 0, size)
+    _refuse_binary(name, data, 0, size)
     text, used = _whole_characters(data, final=read >= size)
     text = text.removesuffix("\n")
     if read < size and (len(taken) < lines or not data.endswith(b"\n")):
@@ -75,14 +86,14 @@ def read_head(file: Path, lines: int) -> str:
     return text
 
 
-def read_tail(file: Path, lines: int) -> str:
+def read_tail(handle: BinaryIO, name: str, lines: int) -> str:
     """The last `lines` lines, looking at the last PAGE bytes at most."""
-    with open_text(file) as handle:
+    with handle:
         size = os.fstat(handle.fileno()).st_size
         start = max(0, size - PAGE)
         handle.seek(start)
         data = handle.read(PAGE)
-    _refuse_binary(file, data, start, size)
+    _refuse_binary(name, data, start, size)
     parts = data.split(b"\n")
     if parts and parts[-1] == b"":
         parts.pop()
@@ -94,22 +105,28 @@ def read_tail(file: Path, lines: int) -> str:
     return text
 
 
-def grep(file: Path, matches: Callable[[str], bool], name: str, most: int) -> list[str]:
-    """`name:line: text` for up to `most` matching lines; [] for a binary or unreadable file."""
+def grep(
+    handle: BinaryIO, matches: Callable[[str], bool], name: str, most: int, budget: Budget
+) -> list[str]:
+    """`name:line: text` for up to `most` matching lines, until the budget is spent; [] for a
+    binary or unreadable file."""
     hits: list[str] = []
     try:
-        with open_text(file) as handle:
+        with handle:
             if b"\x00" in handle.read(_SNIFF):
                 return []
             handle.seek(0)
             for number, line in enumerate(_lines(handle), 1):
-                if matches(line):
-                    shown = line.rstrip("\r\n")
+                budget.spend(len(line))
+                if budget.spent:
+                    break
+                shown = line.rstrip("\r\n")
+                if matches(shown):
                     cut = "..." if len(shown) > _LINE_SHOWN else ""
                     hits.append(f"{name}:{number}: {shown[:_LINE_SHOWN]}{cut}")
                     if len(hits) >= most:
                         break
-    except (OSError, NotText):
+    except OSError:
         return []
     return hits
 
@@ -120,11 +137,11 @@ def _lines(handle: BinaryIO) -> Iterator[str]:
         yield raw.decode(errors="replace")
 
 
-def _refuse_binary(file: Path, data: bytes, offset: int, size: int) -> None:
+def _refuse_binary(name: str, data: bytes, offset: int, size: int) -> None:
     where = data.find(b"\x00")
     if where >= 0:
         raise NotText(
-            f"{file.name!r} is not a text file (a NUL byte at offset {offset + where}; "
+            f"{name!r} is not a text file (a NUL byte at offset {offset + where}; "
             f"{size} bytes in all): get_file_info tells its size and type"
         )
 

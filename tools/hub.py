@@ -3,9 +3,13 @@ offered to the model next to `computer_use`, each call routed to the server that
 
 Tools are named `server__tool` (function names may not contain dots). A stdio server that dies
 is restarted once and the call retried; every call has a timeout; tools that are not marked
-read-only go through the approval policy first. The MCP SDK is asynchronous: the hub runs it on
-an event loop thread of its own and offers plain blocking calls to the agent loop, with one task
-per server so each connection is opened and closed by the same task.
+read-only go through the approval policy first. A server's read-only hints count only if it is
+trusted (`ServerSpec.trusted`, or one of ours over HTTP: it wrote its token where we read it);
+otherwise each of its tools is approved first. An HTTP server of ours needs its bearer token:
+the hub sends the one the server wrote (`tools.mcp_http`) unless the config gives an
+Authorization header. The MCP SDK is asynchronous: the hub runs it on an event loop thread of
+its own and offers plain blocking calls to the agent loop, with one task per server so each
+connection is opened and closed by the same task.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx2
@@ -30,6 +35,7 @@ from PIL import Image
 from agent.errors import AgentError
 from agent.imaging import EncodedImage
 from tools.mcp_config import SEPARATOR, ServerSpec
+from tools.mcp_http import default_token_dir, read_token
 
 ApprovalMode = Literal["ask", "auto", "read-only"]
 Asker = Callable[[str], bool]
@@ -132,6 +138,11 @@ class _Server:
     tools: dict[str, HubTool] = field(default_factory=dict)
     task: asyncio.Task[None] | None = None
     restarts: int = 0
+    token: str | None = None  # the bearer token our own HTTP server wrote
+
+    @property
+    def trusted(self) -> bool:
+        return self.spec.trusted or self.token is not None
 
 
 class ToolHub:
@@ -141,7 +152,9 @@ class ToolHub:
         approval: Approval | None = None,
         call_timeout: float = 60.0,
         start_timeout: float = 60.0,
+        tokens: Path | None = None,
     ) -> None:
+        """`tokens`: where our HTTP servers write their tokens (default: the user's folder)."""
         self.approval = approval or Approval("auto")
         self.call_timeout = call_timeout
         self.start_timeout = start_timeout
@@ -149,6 +162,10 @@ class ToolHub:
         self._thread = threading.Thread(target=self._loop.run_forever, name="mcp-hub", daemon=True)
         self._thread.start()
         self._servers = {spec.name: _Server(spec) for spec in specs}
+        folder = tokens or default_token_dir()
+        for server in self._servers.values():
+            if server.spec.url and not _has_authorization(server.spec.headers):
+                server.token = read_token(folder, server.spec.url)
         try:
             for server in self._servers.values():
                 self._run(self._start(server), self.start_timeout)
@@ -210,10 +227,12 @@ class ToolHub:
         try:
             async with AsyncExitStack() as stack:
                 client = await stack.enter_async_context(
-                    mcp.Client(_target(server.spec), read_timeout_seconds=self.call_timeout)
+                    mcp.Client(_target(server), read_timeout_seconds=self.call_timeout)
                 )
                 listed = await client.list_tools()
-                server.tools = {t.name: _hub_tool(server.spec.name, t) for t in listed.tools}
+                server.tools = {
+                    t.name: _hub_tool(server.spec.name, t, server.trusted) for t in listed.tools
+                }
                 ready.set_result(None)
                 while (request := await server.requests.get()) is not None:
                     name, arguments, reply = request
@@ -272,21 +291,30 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _target(spec: ServerSpec) -> Any:
+def _has_authorization(headers: dict[str, str]) -> bool:
+    return any(name.lower() == "authorization" for name in headers)
+
+
+def _target(server: _Server) -> Any:
+    spec = server.spec
     if spec.transport == "stdio":
         assert spec.command is not None
         return mcp.StdioServerParameters(
             command=spec.command, args=list(spec.args), env=spec.env or None, cwd=spec.cwd
         )
     assert spec.url is not None
+    headers = dict(spec.headers)
+    if server.token is not None:
+        headers["Authorization"] = f"Bearer {server.token}"
     if spec.transport == "sse":
-        return sse_client(spec.url, headers=spec.headers or None)
-    client = httpx2.AsyncClient(headers=spec.headers, timeout=httpx2.Timeout(30, read=300))
+        return sse_client(spec.url, headers=headers or None)
+    client = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=300))
     return streamable_http_client(spec.url, http_client=client)
 
 
-def _hub_tool(server: str, tool: Any) -> HubTool:
-    hints = tool.annotations
+def _hub_tool(server: str, tool: Any, trusted: bool) -> HubTool:
+    """A listed tool; the hints of a server that is not trusted are not believed."""
+    hints = tool.annotations if trusted else None
     read_only = bool(hints and hints.read_only_hint)
     destructive = not read_only if not hints or hints.destructive_hint is None else bool(
         hints.destructive_hint

@@ -1,4 +1,9 @@
-"""`agent mcp serve NAME`: our MCP servers for any MCP client, over stdio or streamable HTTP."""
+"""`agent mcp serve NAME`: our MCP servers for any MCP client, over stdio or streamable HTTP.
+
+Over HTTP (`tools.mcp_http`) a server needs the bearer token it prints (and writes where our
+hub finds it), checks Host and Origin, and refuses a non-loopback address unless
+`allow_remote` is set.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pathlib import Path
 from mcp.server import MCPServer
 
 from agent.errors import AgentError
+from tools.mcp_http import ExposureError, HttpSettings, default_token_dir, parse_address, serve_http
 
 SERVERS = ("filesystem", "computer", "apps")
 
@@ -18,9 +24,11 @@ SERVERS = ("filesystem", "computer", "apps")
 class ServeSettings:
     name: str
     root: Path | None = None
-    http: str | None = None  # "127.0.0.1:PORT"
+    http: str | None = None  # "127.0.0.1:PORT", "[::1]:PORT"
     display: str | None = None
     screen: tuple[int, int] = (1280, 800)
+    allow_remote: bool = False  # bind an address other machines reach (with a warning)
+    tokens: Path | None = None  # where the token is written for our hub (default: the user's)
 
 
 @contextlib.contextmanager
@@ -52,16 +60,25 @@ def _server(settings: ServeSettings) -> Iterator[MCPServer]:
 
 
 def serve(settings: ServeSettings) -> None:
-    host, port = _address(settings.http) if settings.http else ("", 0)
+    http = _http(settings) if settings.http else None  # a bad address fails before anything starts
     with _server(settings) as server:
-        if settings.http:
-            server.run("streamable-http", host=host, port=port, streamable_http_path="/mcp")
-        else:
+        if http is None:
             server.run()
+        else:
+            serve_http(server, http, lambda line: print(line, flush=True))
 
 
-def _address(value: str) -> tuple[str, int]:
-    host, _, port = value.rpartition(":")
-    if not port.isdigit():
-        raise AgentError(f"--http takes HOST:PORT (e.g. 127.0.0.1:8765), not {value!r}")
-    return host or "127.0.0.1", int(port)
+def _http(settings: ServeSettings) -> HttpSettings:
+    assert settings.http is not None
+    try:
+        address = parse_address(settings.http)
+    except ExposureError as exc:
+        raise AgentError(str(exc)) from None
+    if not address.loopback and not settings.allow_remote:
+        raise AgentError(
+            f"{address.host} is not a loopback address: anyone who can reach it could use the "
+            "server. Bind 127.0.0.1 (or [::1]); exposing it needs allow_remote "
+            "(python -m tools.filesystem --allow-remote)"
+        )
+    tokens = settings.tokens or default_token_dir()
+    return HttpSettings(address, settings.allow_remote, tokens=tokens)

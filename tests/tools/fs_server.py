@@ -2,7 +2,8 @@
 
 `stdio_server(root)` starts `python -m tools.filesystem --root ROOT` through `mcp.Client` with
 `StdioServerParameters`; `http_server(root)` starts it with `--http 127.0.0.1:PORT` and yields
-its URL. The client runs on an anyio blocking portal (an event loop in a thread), so sync tests
+an `HttpServer` (its URL and bearer token, read from the private token folder it was given).
+The client runs on an anyio blocking portal (an event loop in a thread), so sync tests
 and module-scoped fixtures can share one session; leaving the context stops the subprocess.
 """
 
@@ -20,9 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx2
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
+
+from tools.mcp_http import read_token, token_dir
 
 REPO = Path(__file__).resolve().parents[2]
 COMMAND = (sys.executable, "-m", "tools.filesystem", "--root")
@@ -57,54 +62,93 @@ class Session:
 
 
 @contextlib.contextmanager
-def connect(target: StdioServerParameters | str) -> Iterator[Session]:
+def connect(target: StdioServerParameters | str, token: str | None = None) -> Iterator[Session]:
+    transport: Any = target
+    if isinstance(target, str) and token is not None:
+        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"})
+        transport = streamable_http_client(target, http_client=http)
     with (
         start_blocking_portal() as portal,
-        portal.wrap_async_context_manager(Client(target, read_timeout_seconds=30.0)) as client,
+        portal.wrap_async_context_manager(Client(transport, read_timeout_seconds=30.0)) as client,
     ):
         yield Session(client, portal)
 
 
 @contextlib.contextmanager
-def stdio_server(root: Path) -> Iterator[Session]:
-    params = StdioServerParameters(command=COMMAND[0], args=[*COMMAND[1:], str(root)], cwd=REPO)
+def stdio_server(root: Path, *options: str) -> Iterator[Session]:
+    args = [*COMMAND[1:], str(root), *options]
+    params = StdioServerParameters(command=COMMAND[0], args=args, cwd=REPO)
     with connect(params) as session:
         yield session
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class HttpServer:
+    url: str
+    token: str
+    tokens: Path  # the folder it wrote its token to
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
 @contextlib.contextmanager
-def http_server(root: Path) -> Iterator[str]:
-    """The URL of a filesystem server serving `root` over streamable HTTP."""
-    port = free_port()
-    # the server's output goes to a file: a pipe nobody reads would stall it once full
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([*COMMAND, str(root), "--http", f"127.0.0.1:{port}"],
-                                   cwd=REPO, stdout=log, stderr=log)  # fmt: skip
+def http_server(root: Path, *options: str) -> Iterator[HttpServer]:
+    """The filesystem server serving `root` over streamable HTTP."""
+    with served([*COMMAND, str(root)], *options) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def served(argv: list[str], *options: str, host: str = "127.0.0.1") -> Iterator[HttpServer]:
+    """One of our servers run as `argv --http HOST:PORT`, its token kept in a private folder
+    (never the user's own)."""
+    port = free_port(host)
+    netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    with tempfile.TemporaryDirectory() as private:
+        runtime = Path(private) / "runtime"
+        runtime.mkdir(mode=0o700)
+        log = Path(private) / "log"
+        env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+        # the server's output goes to a file: a pipe nobody reads would stall it once full
+        with log.open("wb") as out:
+            command = [*argv, "--http", netloc, *options]
+            process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=out, env=env)
+        tokens = token_dir(env, Path.home())
         try:
-            if not _listening(process, port):
-                log.seek(0)
-                raise RuntimeError(f"the server did not start: {log.read().decode()}")
-            yield f"http://127.0.0.1:{port}/mcp"
+            if not _listening(process, port, host):
+                raise RuntimeError(f"the server did not start: {log.read_text()}")
+            url = f"http://{netloc}/mcp"
+            token = read_token(tokens, url)
+            assert token, f"no token in {tokens}: {log.read_text()}"
+            yield HttpServer(url, token, tokens, process, log)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
-def _listening(process: subprocess.Popen[bytes], port: int) -> bool:
-    deadline = time.monotonic() + 20
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _listening(process: subprocess.Popen[bytes], port: int, host: str = "127.0.0.1") -> bool:
+    deadline = time.monotonic() + 60  # a loaded machine starts Python slowly
     while process.poll() is None and time.monotonic() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            socket.create_connection((host, port), timeout=0.2).close()
             return True
         except OSError:
             time.sleep(0.05)

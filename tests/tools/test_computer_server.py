@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 
 from agent.imaging import decode
-from tests.servers import free_port, wait_for_port
+from tests.tools.fs_server import served
 from tools.hub import Approval, ToolHub
 from tools.mcp_config import ServerSpec
 
@@ -23,18 +22,12 @@ def computer(request):
         yield hub
         hub.close()
         return
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, *SERVE, "--http", f"127.0.0.1:{port}", "--screen", "1280x800"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port)
-    hub = ToolHub([ServerSpec("computer", "streamable-http", url=f"http://127.0.0.1:{port}/mcp")])
-    yield hub
-    hub.close()
-    process.terminate()
-    process.wait(timeout=10)
+    with served([sys.executable, *SERVE], "--screen", "1280x800") as server:
+        # our hub finds the token the server wrote, sends it, and trusts the server's hints
+        spec = ServerSpec("computer", "streamable-http", url=server.url)
+        hub = ToolHub([spec], tokens=server.tokens)
+        yield hub
+        hub.close()
 
 
 def test_an_mcp_client_sees_and_drives_the_desktop(computer):

@@ -241,15 +241,17 @@ def test_create_directory_and_move_file(server, here):
 
 def test_over_streamable_http(tmp_path):
     (tmp_path / "hello.txt").write_text("over http\n")
-    with http_server(tmp_path) as url:
-        with connect(url) as session:
+    with http_server(tmp_path) as server:
+        url = server.url
+        with connect(url, server.token) as session:
             assert "csv_profile" in session.tools()
             assert session.text("read_text_file", path="hello.txt") == "over http\n"
             session.text("write_file", path="new.txt", content="written over http")
             assert "[FILE] new.txt (17 bytes)" in session.text("list_directory")
             assert "outside the workspace" in session.error("read_text_file", path="../x")
         # bound to loopback, the SDK refuses a foreign Host header (DNS rebinding)
-        rebound = httpx2.post(url, headers={"Host": "evil.example"}, json={}, timeout=5)
+        headers = {**server.headers, "Host": "evil.example"}
+        rebound = httpx2.post(url, headers=headers, json={}, timeout=5)
         assert rebound.status_code in (400, 403, 421)
     assert (tmp_path / "new.txt").read_text() == "written over http"
 

@@ -17,8 +17,9 @@ from tools.mcp_config import ServerSpec, parse_config
 SERVER = str(Path(__file__).with_name("sample_server.py"))
 
 
-def stdio(folder: Path, name: str = "sample") -> ServerSpec:
-    return ServerSpec(name, "stdio", command=sys.executable, args=(SERVER, str(folder)))
+def stdio(folder: Path, name: str = "sample", trust: bool = True) -> ServerSpec:
+    args = (SERVER, str(folder))
+    return ServerSpec(name, "stdio", command=sys.executable, args=args, trust=trust)
 
 
 @pytest.fixture
@@ -94,6 +95,42 @@ def test_destructive_tools_need_approval(tmp_path, mode, answer, allowed):
         assert len(asked) == 1  # the read-only echo was not asked about
 
 
+@pytest.mark.parametrize(("mode", "answer"), [("read-only", None), ("ask", False)])
+def test_read_only_hints_of_an_untrusted_server_are_not_believed(tmp_path, mode, answer):
+    (tmp_path / "keep.txt").write_text("mine")
+    asked: list[str] = []
+
+    def ask(question: str) -> bool:
+        asked.append(question)
+        return bool(answer)
+
+    entry = {"command": sys.executable, "args": [SERVER, str(tmp_path)]}  # no "trust"
+    hub = ToolHub(parse_config({"mcpServers": {"sample": entry}}), Approval(mode, ask))
+    try:
+        assert not hub.tools["sample__delete_note"].read_only
+        outcome = hub.call("sample__delete_note", {"name": "keep.txt"})
+    finally:
+        hub.close()
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+    assert outcome.error is not None and "refused" in outcome.error
+    assert len(asked) == (mode == "ask")
+
+
+def test_trust_in_the_config_lets_hints_decide_and_our_servers_are_trusted(tmp_path):
+    (tmp_path / "a.txt").write_text("ours")
+    entry = {"command": sys.executable, "args": [SERVER, str(tmp_path)], "trust": True}
+    serve = ("-m", "agent.cli", "mcp", "serve", "filesystem", "--root", str(tmp_path))
+    ours = ServerSpec("files", "stdio", command=sys.executable, args=serve)
+    hub = ToolHub([*parse_config({"mcpServers": {"sample": entry}}), ours], Approval("read-only"))
+    try:
+        assert hub.call("sample__echo", {"text": "trusted"}).text == "echo: trusted"
+        assert hub.call("files__read_text_file", {"path": "a.txt"}).text == "ours"
+        write = hub.call("files__write_file", {"path": "b", "content": ""})
+        assert "read-only" in (write.error or "")
+    finally:
+        hub.close()
+
+
 @pytest.mark.parametrize(
     ("flag", "entry"),
     [
@@ -136,6 +173,7 @@ def test_a_server_that_cannot_start_is_named(tmp_path):
         ({"mcpServers": {"a": {"args": []}}}, "needs 'command'"),
         ({"mcpServers": {"a": {"url": "http://x", "type": "websocket"}}}, "type must be"),
         ({"mcpServers": {"a": {"command": "x", "args": "oops"}}}, "'args' must be a list"),
+        ({"mcpServers": {"a": {"command": "x", "trust": "yes"}}}, "'trust' must be true or false"),
     ],
 )
 def test_bad_configs_are_refused_by_name(config, message):

@@ -3,7 +3,6 @@ our servers under the SDK's low-level ClientSession with the 2025-11-25 initiali
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.servers import free_port, wait_for_port
+from tests.tools.fs_server import served
 from tools.hub import Approval, ToolHub
 from tools.mcp_config import ServerSpec
 
@@ -31,8 +30,9 @@ def workspace(tmp_path) -> Path:
 
 def test_our_hub_drives_the_reference_filesystem_server(workspace):
     assert REFERENCE.exists(), "run ./scripts/setup.sh: it installs the reference server"
-    hub = ToolHub([ServerSpec("ref", "stdio", command=str(REFERENCE), args=(str(workspace),))],
-                  Approval("read-only"))  # fmt: skip
+    args = (str(workspace),)
+    reference = ServerSpec("ref", "stdio", command=str(REFERENCE), args=args, trust=True)
+    hub = ToolHub([reference], Approval("read-only"))
     try:
         tools = hub.tools
         assert tools["ref__read_text_file"].read_only
@@ -70,28 +70,16 @@ def test_our_server_answers_the_low_level_session_over_stdio(workspace):
 
 
 def test_our_server_answers_the_low_level_session_over_http(workspace):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, *SERVE, str(workspace), "--http", f"127.0.0.1:{port}"], cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_for_port(port)
+    with served([sys.executable, *SERVE, str(workspace)]) as server:
 
         async def main():
             async with (
-                httpx2.AsyncClient() as client,
-                streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=client) as (
-                    read,
-                    write,
-                ),
+                httpx2.AsyncClient(headers=server.headers) as client,
+                streamable_http_client(server.url, http_client=client) as (read, write),
             ):
                 return await _talk(read, write)
 
         version, names, text = anyio.run(main)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert version == "2025-11-25"
     assert "edit_file" in names
     assert text == "from the reference\n"
