@@ -17,6 +17,7 @@ carries empty arguments), or drive our tools with our own loop.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from qwen_agent.llm.schema import ContentItem
@@ -42,7 +43,13 @@ def _parameters(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def computer_use_tool(env: Environment, protocol: QwenComputerUse) -> BaseTool:
-    """`computer_use` with Qwen's schema on `env`; each call answers with a fresh screenshot."""
+    """`computer_use` with Qwen's schema on `env`; each call answers with a fresh screenshot.
+
+    Qwen-Agent makes function calls itself, so the protocol's structured form is used (the
+    makers' conversation form keeps its schema in the system prompt instead)."""
+    setup = protocol.setup
+    preset = replace(setup.preset, response_format="tool_call")
+    protocol = QwenComputerUse(replace(setup, preset=preset))
     function = protocol.tools(env.screen_size)[0]["function"]
 
     class ComputerUse(BaseTool):

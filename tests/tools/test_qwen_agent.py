@@ -58,6 +58,7 @@ def test_an_assistant_uses_computer_use_and_mcp_tools(desktop, hub, tmp_path):
         requests = server.requests
     assert pointer(desktop) == (640, 200)
     assert (tmp_path / "qa.txt").read_text() == "hi"
-    assert final[-1]["content"] == "All done."
+    # vLLM's qwen3 reasoning parser leaves the blank line after </think> in the content
+    assert final[-1]["content"].strip() == "All done."
     tool_names = [t["function"]["name"] for t in requests[0]["tools"]]
     assert tool_names[0] == "computer_use" and "notes__write_note" in tool_names

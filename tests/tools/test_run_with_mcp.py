@@ -37,7 +37,7 @@ def test_the_model_mixes_mcp_tools_and_gui_actions(tmp_path):
     ]
     with ScriptedModelServer(script) as server:
         process = agent(
-            "run", "summarize", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            "run", "summarize", "--model-url", server.url, "--response-format", "tool_call", "--out", str(tmp_path / "runs"),
             "--mcp-config", str(config(tmp_path)), "--approve", "auto",
         )  # fmt: skip
         out, err = process.communicate(timeout=90)
@@ -69,7 +69,7 @@ def test_destructive_tools_are_refused_without_a_person_and_the_model_is_told(tm
     flags = ["--approve", mode] if mode else []
     with ScriptedModelServer(script) as server:
         process = agent(
-            "run", "t", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            "run", "t", "--model-url", server.url, "--response-format", "tool_call", "--out", str(tmp_path / "runs"),
             "--mcp-config", str(config(tmp_path)), *flags,
         )  # fmt: skip
         _, err = process.communicate(timeout=90)
@@ -89,7 +89,7 @@ def test_app_tools_act_on_the_runs_own_display(tmp_path):
     ]
     with ScriptedModelServer(script) as server:
         process = agent(
-            "run", "open the poem", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            "run", "open the poem", "--model-url", server.url, "--response-format", "tool_call", "--out", str(tmp_path / "runs"),
             "--app-tools", "--approve", "auto", home=tmp_path,
         )  # fmt: skip
         _, err = process.communicate(timeout=90)
@@ -135,7 +135,7 @@ def test_summarize_csvs_in_a_workspace(tmp_path):
 
     with ScriptedModelServer(reply) as server:
         process = agent(
-            "run", "summarize CSVs in workspace", "--model-url", server.url,
+            "run", "summarize CSVs in workspace", "--model-url", server.url, "--response-format", "tool_call",
             "--out", str(tmp_path / "runs"), "--workspace", str(data), "--approve", "auto",
         )  # fmt: skip
         out, err = process.communicate(timeout=90)
@@ -164,7 +164,7 @@ def test_on_a_terminal_the_person_is_asked_and_no_means_nothing_is_written(tmp_p
     ]
     with ScriptedModelServer(script) as server:
         term = Terminal(
-            "t", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            "t", "--model-url", server.url, "--response-format", "tool_call", "--out", str(tmp_path / "runs"),
             "--mcp-config", str(config(tmp_path)),
         )  # fmt: skip
         term.expect(
