@@ -44,7 +44,7 @@ def _filled(argv: list[str], workspace: Path) -> list[str]:
 def _setup(
     task: Task, steps: tuple[Step, ...], env: DesktopEnvironment, workspace: Path, home: Path
 ) -> None:
-    extra = {"HOME": str(home)}
+    extra: dict[str, str] = {}  # HOME, the XDG dirs and the bus are the display's session's
     for step in steps:
         args = step.args
         if step.kind == "write_file":
@@ -124,7 +124,7 @@ def _on_desktop(
     workspace.mkdir(parents=True)
     home.mkdir()
     with (
-        DesktopEnvironment(DesktopSettings(screen=task.screen)) as env,
+        DesktopEnvironment(DesktopSettings(screen=task.screen, home=home)) as env,
         contextlib.ExitStack() as stack,
     ):
         _setup(task, task.setup, env, workspace, home)

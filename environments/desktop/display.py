@@ -26,13 +26,14 @@ from typing import IO, Any, Literal
 
 from agent.errors import EnvironmentFailure
 from environments.desktop import xfce
-from environments.desktop.session import SessionHome, session_env
+from environments.desktop.session import SessionHome, SessionUser, session_env, session_user
 
 _COOKIE = b"MIT-MAGIC-COOKIE-1"
 _FAMILY_LOCAL, _FAMILY_WILD = 256, 0xFFFF
 SETUP_HINT = "install the desktop tooling with ./scripts/setup.sh"
 _X11_TOOLKITS = {"GDK_BACKEND": "x11", "QT_QPA_PLATFORM": "xcb"}
 Desktop = Literal["xfce", "openbox", "none"]
+SESSION_USER = "user"  # the account scripts/setup.sh creates (OSWorld's machines have it too)
 DESKTOPS: tuple[Desktop, ...] = ("xfce", "openbox", "none")
 
 
@@ -54,7 +55,8 @@ class VirtualDisplay:
 
     `desktop`: "xfce" (panel, menu, window list, desktop icons), "openbox" (a bare window
     manager) or "none". `home`: where the session's home lives (default: a temporary folder
-    removed on close); it is (re)configured at every start.
+    removed on close); it is (re)configured at every start. `user`: when we are root, the
+    account the session's programs see themselves as (see SessionUser); None: ourselves.
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class VirtualDisplay:
         size: tuple[int, int] = (1280, 800),
         desktop: Desktop = "xfce",
         home: str | os.PathLike[str] | None = None,
+        user: str | None = SESSION_USER,
     ) -> None:
         if desktop not in DESKTOPS:
             raise ValueError(f"desktop {desktop!r}: expected one of {', '.join(DESKTOPS)}")
@@ -70,6 +73,8 @@ class VirtualDisplay:
         self.name = ""
         self.env: dict[str, str] = {}
         self.session: SessionHome | None = None
+        self._user_name = user
+        self.user: SessionUser | None = None
         self._home = Path(home) if home is not None else None
         self._processes: list[subprocess.Popen[bytes]] = []
         self._dir: Path | None = None
@@ -94,6 +99,8 @@ class VirtualDisplay:
         self._dir = Path(tempfile.mkdtemp(prefix="agent-display-"))
         try:
             self.session = SessionHome.create(self._home or self._dir / "home", self._dir / "run")
+            self.user = session_user(self._user_name)
+            self.env.update(self.user.env() if self.user else {})
             if self.desktop == "xfce":
                 xfce.write_config(self.session)
                 self.env.update(xfce.ENV)
@@ -111,9 +118,9 @@ class VirtualDisplay:
                     f"setxkbmap failed on {self.name}: {layout.stderr.strip()}"
                 )
             if self.desktop == "xfce":
-                xfce.start(self._spawn, self.child_env(), timeout)
+                xfce.start(self._spawn_in_session, self.child_env(), timeout)
             elif self.desktop == "openbox":
-                self._spawn(["openbox", "--sm-disable"], env=self.child_env())
+                self._spawn_in_session(["openbox", "--sm-disable"], env=self.child_env())
                 self._wait_for_window_manager(timeout)
         except BaseException:
             self.close()
@@ -162,7 +169,7 @@ class VirtualDisplay:
             return
         assert self._dir is not None
         socket_path = self._dir / "bus"
-        self._spawn(
+        self._spawn_in_session(
             ["dbus-daemon", "--session", "--nofork", f"--address=unix:path={socket_path}"],
             env=self.child_env(),
         )
@@ -231,6 +238,13 @@ class VirtualDisplay:
         self._processes.append(process)
         return process
 
+    def command(self, argv: Sequence[str]) -> list[str]:
+        """`argv` as the session's programs run (as the session's user, see SessionUser)."""
+        return self.user.command(argv) if self.user and self.owned else list(argv)
+
+    def _spawn_in_session(self, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        return self._spawn(self.command(argv), **kwargs)
+
     def launch(
         self,
         argv: Sequence[str],
@@ -260,9 +274,9 @@ class VirtualDisplay:
             full_env.pop("DBUS_SESSION_BUS_ADDRESS", None)
             command = ["dbus-run-session", "--", *command]
         if log is None:
-            return self._spawn(command, env=full_env)
+            return self._spawn_in_session(command, env=full_env)
         with open(log, "ab") as output:
-            return self._spawn(command, env=full_env, output=output)
+            return self._spawn_in_session(command, env=full_env, output=output)
 
     def _own_home(self, env: Mapping[str, str]) -> bool:
         """Whether a child's HOME or config dir differs from the session's."""

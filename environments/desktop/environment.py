@@ -18,7 +18,7 @@ from agent import actions as A
 from agent.errors import EnvironmentFailure, InvalidAction
 from agent.keys import PHONE_KEYS
 from environments.base import ActionResult, Environment, Observation
-from environments.desktop.display import Desktop, VirtualDisplay
+from environments.desktop.display import SESSION_USER, Desktop, VirtualDisplay
 from environments.desktop.input import Input, TextInput
 from environments.desktop.windows import WindowInfo, Windows
 from environments.settle import SettleSettings, wait_until_still
@@ -40,6 +40,7 @@ class DesktopSettings:
     settle: SettleSettings = field(default_factory=SettleSettings)
     desktop: Desktop = "xfce"  # or "openbox" (a bare window manager) or "none"
     home: Path | None = None  # the session's home (default: a temporary one, removed on close)
+    user: str | None = SESSION_USER  # as root: whom the session's programs see themselves as
 
 
 class DesktopEnvironment(Environment):
@@ -51,7 +52,7 @@ class DesktopEnvironment(Environment):
             self.display = VirtualDisplay.attach(self.settings.display)
         else:
             self.display = VirtualDisplay(
-                self.settings.screen, self.settings.desktop, self.settings.home
+                self.settings.screen, self.settings.desktop, self.settings.home, self.settings.user
             )
             self.display.start()
         try:

@@ -11,7 +11,10 @@ environment too, so services it activates (dconf, xfconf) keep their databases i
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import pwd
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +50,7 @@ CALLER_SESSION = frozenset(
         "WAYLAND_DISPLAY",
     ]
 )
+_NOBODY = 65534
 _SYSTEM_DIRS = {"XDG_CONFIG_DIRS": "/etc/xdg", "XDG_DATA_DIRS": "/usr/local/share:/usr/share"}
 
 
@@ -102,3 +106,39 @@ def session_env(session: SessionHome, base: Mapping[str, str] | None = None) -> 
     env = {k: v for k, v in source.items() if k not in CALLER_SESSION}
     env.update(session.env())
     return env
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """The account the session's programs see themselves as, when the agent runs as root.
+
+    Apps warn in their windows when they run as root ("you are using the root account"), which
+    a model would see. So the session's programs run in a user namespace that maps this
+    account's uid onto ours: they see an ordinary user, while every file they touch is still
+    owned by (and readable to) whoever runs the agent, so nothing needs its owner changed.
+    """
+
+    name: str
+    uid: int
+    gid: int
+
+    def command(self, argv: Sequence[str]) -> list[str]:
+        map_ids = [f"--map-user={self.uid}", f"--map-group={self.gid}"]
+        return ["unshare", "--user", *map_ids, "--", *argv]
+
+    def env(self) -> dict[str, str]:
+        return {"USER": self.name, "LOGNAME": self.name}
+
+
+def session_user(name: str | None) -> SessionUser | None:
+    """`name`'s account (or nobody's, if there is no such account) when we are root and user
+    namespaces work here; None otherwise (the session then runs as we do)."""
+    if name is None or os.geteuid() != 0 or shutil.which("unshare") is None:
+        return None
+    try:
+        account = pwd.getpwnam(name)
+        user = SessionUser(name, account.pw_uid, account.pw_gid)
+    except KeyError:
+        user = SessionUser("nobody", _NOBODY, _NOBODY)
+    probe = subprocess.run(user.command(["true"]), capture_output=True, timeout=10)
+    return user if probe.returncode == 0 else None

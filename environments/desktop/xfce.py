@@ -30,7 +30,8 @@ def _config() -> resources.abc.Traversable:
 
 
 def write_config(session: SessionHome) -> None:
-    """The desktop's settings, launchers and file associations, in the session's home."""
+    """The desktop's settings, launchers and file associations, in the session's home (the
+    launchers start their apps in it: `{home}` in them is its path)."""
     source = _config()
     channels = session.config / "xfce4" / "xfconf" / "xfce-perchannel-xml"
     channels.mkdir(parents=True, exist_ok=True)
@@ -49,7 +50,7 @@ def write_config(session: SessionHome) -> None:
     desktop.mkdir(exist_ok=True)
     applications.mkdir(parents=True, exist_ok=True)
     for item in (source / "Desktop").iterdir():
-        text = item.read_text(encoding="utf-8")
+        text = item.read_text(encoding="utf-8").replace("{home}", str(session.home))
         for folder in (desktop, applications):
             (folder / item.name).write_text(text, encoding="utf-8")
             (folder / item.name).chmod(0o755)  # xfdesktop runs only executable launchers
@@ -70,11 +71,13 @@ def missing() -> list[str]:
 
 
 def start(spawn: Spawn, env: Mapping[str, str], timeout: float) -> None:
-    """Start the window manager, then the panel and the desktop; return once all three show."""
-    window_manager = spawn(["xfwm4", "--compositor=off", "--sm-client-disable"], env=env)
+    """Start the window manager, then the panel and the desktop; return once all three show.
+    They run in the session's home, so apps they start do too."""
+    home = env["HOME"]
+    window_manager = spawn(["xfwm4", "--compositor=off", "--sm-client-disable"], env=env, cwd=home)
     _wait(env, timeout, [window_manager], ["_NET_SUPPORTING_WM_CHECK"], [])
-    panel = spawn(["xfce4-panel", "--disable-wm-check"], env=env)
-    desktop = spawn(["xfdesktop", "--disable-wm-check"], env=env)
+    panel = spawn(["xfce4-panel", "--disable-wm-check"], env=env, cwd=home)
+    desktop = spawn(["xfdesktop", "--disable-wm-check"], env=env, cwd=home)
     _wait(env, timeout, [window_manager, panel, desktop], [], ["xfce4-panel", "xfdesktop"])
 
 
