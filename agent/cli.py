@@ -7,6 +7,7 @@ import os
 import shlex
 import signal
 import sys
+import time
 import webbrowser
 from pathlib import Path
 
@@ -119,6 +120,11 @@ def parser() -> argparse.ArgumentParser:
     env.add_argument(
         "--screen", type=_screen, default=(1280, 800), help="virtual screen WxH (default: 1280x800)"
     )
+    env.add_argument(
+        "--screenshot-only", action="store_true",
+        help="start the environment, save the screenshot the model would see first into --out, "
+        "print where, and stop (no model server needed)",
+    )  # fmt: skip
     phone = cmd.add_argument_group("android (with --env android)")
     phone.add_argument("--device", metavar="SERIAL", help="adb serial (default: the only device)")
     phone.add_argument("--connect", metavar="HOST:PORT", help="`adb connect` to it first")
@@ -277,7 +283,21 @@ def view_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def screenshot_only(run_config: RunConfig) -> Path:
+    """A screenshot of the fresh environment, saved under the run records' folder."""
+    from agent.runner import build_environment
+
+    run_config.out.mkdir(parents=True, exist_ok=True)
+    path = run_config.out / f"screen-{time.strftime('%Y%m%d-%H%M%S')}.png"
+    with build_environment(run_config) as environment:
+        environment.observe().image.save(path)
+    return path
+
+
 def run_command(args: argparse.Namespace) -> int:
+    if args.screenshot_only:
+        print(f"screenshot of the fresh {args.env}: {screenshot_only(config_from(args))}")
+        return 0
     result = run(config_from(args))
     if result.answer is not None:
         print(result.answer)
@@ -342,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "config":
         print(config.show(settings))
         return 0
-    if args.command == "run" and not (args.task or args.resume):
+    if args.command == "run" and not (args.task or args.resume or args.screenshot_only):
         root.error("agent run needs a TASK, or --resume RUN_DIR")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:

@@ -273,10 +273,11 @@ class VirtualDisplay:
         if self._own_home(full_env) and shutil.which("dbus-run-session", path=full_env.get("PATH")):
             full_env.pop("DBUS_SESSION_BUS_ADDRESS", None)
             command = ["dbus-run-session", "--", *command]
+        cwd = full_env["HOME"] if self.owned and self.session else None  # as from the menu
         if log is None:
-            return self._spawn_in_session(command, env=full_env)
+            return self._spawn_in_session(command, env=full_env, cwd=cwd)
         with open(log, "ab") as output:
-            return self._spawn_in_session(command, env=full_env, output=output)
+            return self._spawn_in_session(command, env=full_env, output=output, cwd=cwd)
 
     def _own_home(self, env: Mapping[str, str]) -> bool:
         """Whether a child's HOME or config dir differs from the session's."""
