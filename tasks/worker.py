@@ -55,10 +55,12 @@ def _setup(
             else:
                 target.write_text(args.get("content", ""), encoding="utf-8")
         elif step.kind == "run":
-            subprocess.run(["bash", "-c", args["value"]], cwd=workspace, check=True, timeout=60,
+            subprocess.run(env.display.command(["bash", "-c", args["value"]]), cwd=workspace,
+                           check=True, timeout=60,
                            env=env.display.child_env(extra))  # fmt: skip
         elif step.kind == "execute":  # OSWorld's: a command that fails does not stop the setup
-            subprocess.run(_filled(args["value"], workspace), cwd=workspace, timeout=60,
+            subprocess.run(env.display.command(_filled(args["value"], workspace)), cwd=workspace,
+                           timeout=60,
                            env=env.display.child_env(extra), capture_output=True)  # fmt: skip
         elif step.kind == "launch":
             env.launch(_filled(args["value"], workspace), extra)
