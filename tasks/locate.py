@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ class TextBox:
 
 @cache
 def _engine() -> Any:
+    # ONNX Runtime's own telemetry would write a device id into the caller's ~/.cache and send
+    # events out; it reads this switch when it loads, so it is set before the first import.
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as exc:

@@ -75,25 +75,25 @@ def start(spawn: Spawn, env: Mapping[str, str], timeout: float) -> None:
     They run in the session's home, so apps they start do too."""
     home = env["HOME"]
     window_manager = spawn(["xfwm4", "--compositor=off", "--sm-client-disable"], env=env, cwd=home)
-    _wait(env, timeout, [window_manager], ["_NET_SUPPORTING_WM_CHECK"], [])
+    _wait(env, timeout, {"xfwm4": window_manager}, ["_NET_SUPPORTING_WM_CHECK"], [])
     panel = spawn(["xfce4-panel", "--disable-wm-check"], env=env, cwd=home)
     desktop = spawn(["xfdesktop", "--disable-wm-check"], env=env, cwd=home)
-    _wait(env, timeout, [window_manager, panel, desktop], [], ["xfce4-panel", "xfdesktop"])
+    started = {"xfwm4": window_manager, "xfce4-panel": panel, "xfdesktop": desktop}
+    _wait(env, timeout, started, [], ["xfce4-panel", "xfdesktop"])
 
 
 def _wait(
     env: Mapping[str, str],
     timeout: float,
-    processes: Sequence[subprocess.Popen[bytes]],
+    processes: Mapping[str, subprocess.Popen[bytes]],
     root_properties: Sequence[str],
     classes: Sequence[str],
 ) -> None:
     deadline = time.monotonic() + timeout
     pending = [*root_properties, *classes]
     while pending and time.monotonic() < deadline:
-        for process in processes:
+        for name, process in processes.items():
             if process.poll() is not None:
-                name = Path(str(process.args[0])).name  # type: ignore[index]
                 raise EnvironmentFailure(f"{name} exited at start (status {process.returncode})")
         pending = [item for item in pending if not _shows(env, item, item in root_properties)]
         if pending:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 from PIL import Image
 
@@ -26,9 +28,24 @@ def _missing(image: Image.Image) -> list[str]:
     ]
 
 
-def test_a_fresh_desktop_shows_the_menu_and_the_launchers(desktop):
-    assert _missing(desktop.screenshot()) == []
-    assert _missing(Image.new("RGB", desktop.screen_size)) == [*PANEL, *LAUNCHERS]
+def test_a_fresh_desktop_shows_the_menu_and_the_launchers(tmp_path):
+    """What `agent run --screenshot-only` saves: the panel's menu and the launchers, legible."""
+    argv = [
+        sys.executable,
+        "-P",
+        "-m",
+        "agent.cli",
+        "run",
+        "--screenshot-only",
+        "--out",
+        str(tmp_path),
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=True)
+    path = Path(done.stdout.strip().split(": ")[-1])
+    assert path.parent == tmp_path and path.suffix == ".png"
+    image = Image.open(path)
+    assert _missing(image) == []
+    assert _missing(Image.new("RGB", image.size)) == [*PANEL, *LAUNCHERS]
 
 
 def test_programs_get_the_sessions_home_dirs_and_bus_never_the_callers(desktop, monkeypatch):
