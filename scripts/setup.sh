@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   xvfb openbox xdotool xclip x11-xkb-utils x11-utils
   xfwm4 xfce4-panel xfdesktop4 xfce4-whiskermenu-plugin xfconf thunar adwaita-icon-theme
-  dconf-service dconf-gsettings-backend gsettings-desktop-schemas
+  dconf-service dconf-gsettings-backend gsettings-desktop-schemas libgl1 libglib2.0-0
   fonts-dejavu-core fonts-wqy-zenhei
   mousepad xterm scrot dbus-daemon gnumeric pcmanfm zenity
   adb chromium chromium-driver x11vnc ffmpeg iproute2

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from environments.desktop.display import VirtualDisplay
 from environments.desktop.session import CALLER_SESSION
 from tasks.locate import read_text
 
@@ -86,3 +87,15 @@ def test_the_sessions_programs_are_not_root_and_apps_show_no_root_warning(deskto
     while "Document" not in text and time.monotonic() < deadline:  # until its menu bar is drawn
         text = " ".join(found.text for found in read_text(desktop.screenshot().crop(box)))
     assert "Document" in text and "root" not in text.lower()
+
+
+def test_attaching_leaves_the_displays_own_session_alone(desktop, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/users/own/config")
+    attached = VirtualDisplay.attach(desktop.display.name)
+    env = attached.child_env()
+    assert (env["HOME"], env["XDG_CONFIG_HOME"]) == (os.environ["HOME"], "/users/own/config")
+    assert attached.command(["xterm"]) == ["xterm"] and attached.session is None
+    attached.close()
+    panel = ["xdotool", "search", "--class", "xfce4-panel"]
+    shown = subprocess.run(panel, env=desktop.display.child_env(), capture_output=True, text=True)
+    assert shown.stdout.strip()  # the desktop it attached to still has its panel
