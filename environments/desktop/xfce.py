@@ -71,15 +71,15 @@ def missing() -> list[str]:
 
 
 def start(spawn: Spawn, env: Mapping[str, str], timeout: float) -> None:
-    """Start the window manager, then the panel and the desktop; return once all three show.
-    They run in the session's home, so apps they start do too."""
+    """Start the window manager, the panel and the desktop together (neither waits for the
+    window manager); return once all three show. They run in the session's home, so apps they
+    start do too."""
     home = env["HOME"]
     window_manager = spawn(["xfwm4", "--compositor=off", "--sm-client-disable"], env=env, cwd=home)
-    _wait(env, timeout, {"xfwm4": window_manager}, ["_NET_SUPPORTING_WM_CHECK"], [])
     panel = spawn(["xfce4-panel", "--disable-wm-check"], env=env, cwd=home)
     desktop = spawn(["xfdesktop", "--disable-wm-check"], env=env, cwd=home)
     started = {"xfwm4": window_manager, "xfce4-panel": panel, "xfdesktop": desktop}
-    _wait(env, timeout, started, [], ["xfce4-panel", "xfdesktop"])
+    _wait(env, timeout, started, ["_NET_SUPPORTING_WM_CHECK"], ["xfce4-panel", "xfdesktop"])
 
 
 def _wait(
