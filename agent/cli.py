@@ -7,11 +7,16 @@ import argparse
 import shlex
 import signal
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent import config, options
 from agent.errors import AgentError
 from agent.options import positive, screen_size
+
+if TYPE_CHECKING:
+    from agent.settings import Settings
 
 
 def parser() -> argparse.ArgumentParser:
@@ -110,10 +115,27 @@ def view_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def screenshot_only(settings: Settings) -> Path:
+    """A screenshot of the fresh environment, saved under the run records' folder."""
+    from agent.builder import build_environment
+
+    out = settings.recording.out
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"screen-{time.strftime('%Y%m%d-%H%M%S')}.png"
+    with build_environment(settings.environment) as environment:
+        environment.observe().image.save(path)
+    return path
+
+
 def run_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
     from agent.runner import run
 
-    result = run(options.settings_from(args, sources))
+    settings = options.settings_from(args, sources)
+    if args.screenshot_only:
+        where = screenshot_only(settings)
+        print(f"screenshot of the fresh {settings.environment.env}: {where}")
+        return 0
+    result = run(settings)
     if result.answer is not None:
         print(result.answer)
     print(f"run record: {result.run_dir}", file=sys.stderr)
@@ -190,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         args.phone_args = extra
     elif extra:
         root.error(f"unrecognized arguments: {' '.join(extra)}")
-    if args.command == "run" and not (args.task or args.resume):
+    if args.command == "run" and not (args.task or args.resume or args.screenshot_only):
         root.error("agent run needs a TASK, or --resume RUN_DIR")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:

@@ -43,6 +43,7 @@ RUN_ONLY = {
     "out": "bench has its own --out (results and records)",
     "verbose": "workers run without a terminal",
     "force_family": "bench records are never resumed",
+    "screenshot_only": "a look at one fresh environment before a run",
 }
 
 
@@ -353,6 +354,14 @@ OPTIONS: tuple[Option, ...] = (
         commands=(RUN, CONFIG),
         action="store_true",
         help="write screen.mp4 of the display into the record",
+    ),
+    _o(
+        "--screenshot-only",
+        group="environment",
+        commands=(RUN,),
+        action="store_true",
+        help="start the environment, save the screenshot the model would see first into --out, "
+        "print where, and stop (no model server needed)",
     ),
 )
 

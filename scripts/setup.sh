@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   xvfb openbox xdotool xclip x11-xkb-utils x11-utils
+  xfwm4 xfce4-panel xfdesktop4 xfce4-whiskermenu-plugin xfconf thunar adwaita-icon-theme
+  dconf-service dconf-gsettings-backend gsettings-desktop-schemas libgl1 libglib2.0-0
   fonts-dejavu-core fonts-wqy-zenhei
-  mousepad xterm scrot dbus-daemon gnumeric pcmanfm
+  mousepad xterm scrot dbus-daemon gnumeric pcmanfm zenity
   adb chromium chromium-driver x11vnc ffmpeg iproute2
 )
 
@@ -23,6 +25,13 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The private desktop's programs see themselves as this ordinary account when the agent runs as
+# root (see environments/desktop/session.py), so apps show no "root account" warnings.
+if [ "$(id -u)" -eq 0 ] && ! id user >/dev/null 2>&1; then
+  echo "setup: creating the desktop session's account 'user'"
+  useradd --no-create-home --shell /bin/bash user
 fi
 
 PYTHON="${PYTHON:-python3}"

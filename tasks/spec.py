@@ -18,7 +18,7 @@ from agent.errors import AgentError
 
 SETUP_STEPS = {"write_file", "run", "execute", "launch", "open", "wait_window", "sleep"}
 SOLUTION_STEPS = {"click_window", "drag_window", "scroll_window", "click", "type", "key", "tool",
-                  "answer", "terminate", "wait"}  # fmt: skip
+                  "answer", "terminate", "wait", "click_text"}  # fmt: skip
 # Android tasks (see tasks/android.py for what each step does).
 ANDROID_SETUP_STEPS = {"adb_shell", "push", "setting", "open_app", "sleep"}
 ANDROID_SOLUTION_STEPS = {"tap", "long_press", "swipe", "type", "key", "system_button",

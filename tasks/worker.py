@@ -56,7 +56,7 @@ def _filled(argv: list[str], workspace: Path) -> list[str]:
 def _setup(
     task: Task, steps: tuple[Step, ...], env: DesktopEnvironment, workspace: Path, home: Path
 ) -> None:
-    extra = {"HOME": str(home)}
+    extra: dict[str, str] = {}  # HOME, the XDG dirs and the bus are the display's session's
     for step in steps:
         args = step.args
         if step.kind == "write_file":
@@ -67,10 +67,12 @@ def _setup(
             else:
                 target.write_text(args.get("content", ""), encoding="utf-8")
         elif step.kind == "run":
-            subprocess.run(["bash", "-c", args["value"]], cwd=workspace, check=True, timeout=60,
+            subprocess.run(env.display.command(["bash", "-c", args["value"]]), cwd=workspace,
+                           check=True, timeout=60,
                            env=env.display.child_env(extra))  # fmt: skip
         elif step.kind == "execute":  # OSWorld's: a command that fails does not stop the setup
-            subprocess.run(_filled(args["value"], workspace), cwd=workspace, timeout=60,
+            subprocess.run(env.display.command(_filled(args["value"], workspace)), cwd=workspace,
+                           timeout=60,
                            env=env.display.child_env(extra), capture_output=True)  # fmt: skip
         elif step.kind == "launch":
             env.launch(_filled(args["value"], workspace), extra)
@@ -194,7 +196,7 @@ def _on_desktop(
     workspace.mkdir(parents=True)
     home.mkdir()
     with (
-        DesktopEnvironment(DesktopSettings(screen=task.screen)) as env,
+        DesktopEnvironment(DesktopSettings(screen=task.screen, home=home)) as env,
         contextlib.ExitStack() as stack,
     ):
         _setup(task, task.setup, env, workspace, home)

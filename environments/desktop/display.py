@@ -1,5 +1,6 @@
-"""A private X display: Xvfb with its own auth cookie, a window manager, a US keyboard layout
-and a session bus of its own, so apps started on it never reach another display.
+"""A private X display: Xvfb with its own auth cookie, a desktop (XFCE, or a bare openbox), a US
+keyboard layout, a session bus and a home of its own (see session.py), so nothing started on it
+reaches another display or the home and settings of whoever started it.
 
 The Xauthority file is written by us: without one, python-xlib (and so pyautogui) fails to
 connect under a fresh Xvfb, and an open display would let any local client in.
@@ -21,14 +22,19 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from agent.errors import EnvironmentFailure
+from environments.desktop import xfce
+from environments.desktop.session import SessionHome, SessionUser, session_env, session_user
 
 _COOKIE = b"MIT-MAGIC-COOKIE-1"
 _FAMILY_LOCAL, _FAMILY_WILD = 256, 0xFFFF
 SETUP_HINT = "install the desktop tooling with ./scripts/setup.sh"
 _X11_TOOLKITS = {"GDK_BACKEND": "x11", "QT_QPA_PLATFORM": "xcb"}
+Desktop = Literal["xfce", "openbox", "none"]
+SESSION_USER = "user"  # the account scripts/setup.sh creates (OSWorld's machines have it too)
+DESKTOPS: tuple[Desktop, ...] = ("xfce", "openbox", "none")
 
 
 def _xauth_entry(family: int, address: bytes, number: bytes, cookie: bytes) -> bytes:
@@ -45,13 +51,31 @@ def _require(*programs: str) -> None:
 
 
 class VirtualDisplay:
-    """Xvfb + openbox + a session bus, started together and stopped together."""
+    """Xvfb + a desktop + a session bus + a session home, started and stopped together.
 
-    def __init__(self, size: tuple[int, int] = (1280, 800), window_manager: bool = True) -> None:
+    `desktop`: "xfce" (panel, menu, window list, desktop icons), "openbox" (a bare window
+    manager) or "none". `home`: where the session's home lives (default: a temporary folder
+    removed on close); it is (re)configured at every start. `user`: when we are root, the
+    account the session's programs see themselves as (see SessionUser); None: ourselves.
+    """
+
+    def __init__(
+        self,
+        size: tuple[int, int] = (1280, 800),
+        desktop: Desktop = "xfce",
+        home: str | os.PathLike[str] | None = None,
+        user: str | None = SESSION_USER,
+    ) -> None:
+        if desktop not in DESKTOPS:
+            raise ValueError(f"desktop {desktop!r}: expected one of {', '.join(DESKTOPS)}")
         self.size = size
-        self.window_manager = window_manager
+        self.desktop = desktop
         self.name = ""
         self.env: dict[str, str] = {}
+        self.session: SessionHome | None = None
+        self._user_name = user
+        self.user: SessionUser | None = None
+        self._home = Path(home) if home is not None else None
         self._processes: list[subprocess.Popen[bytes]] = []
         self._dir: Path | None = None
         self.owned = True
@@ -68,12 +92,18 @@ class VirtualDisplay:
             display.env["XAUTHORITY"] = os.environ["XAUTHORITY"]
         return display
 
-    def start(self, timeout: float = 15.0) -> VirtualDisplay:
-        """Start Xvfb, the session bus, the US layout and the window manager; on any failure
-        stop whatever already started, so a failed start leaves no process behind."""
-        _require("Xvfb", "setxkbmap", "xprop", *(["openbox"] if self.window_manager else []))
+    def start(self, timeout: float = 30.0) -> VirtualDisplay:
+        """Start Xvfb, the session bus, the US layout and the desktop; on any failure stop
+        whatever already started, so a failed start leaves no process behind."""
+        _require("Xvfb", "setxkbmap", "xprop", *_PROGRAMS[self.desktop])
         self._dir = Path(tempfile.mkdtemp(prefix="agent-display-"))
         try:
+            self.session = SessionHome.create(self._home or self._dir / "home", self._dir / "run")
+            self.user = session_user(self._user_name)
+            self.env.update(self.user.env() if self.user else {})
+            if self.desktop == "xfce":
+                xfce.write_config(self.session)
+                self.env.update(xfce.ENV)
             self._start_xvfb(timeout)
             self._start_session_bus()
             layout = subprocess.run(
@@ -87,8 +117,10 @@ class VirtualDisplay:
                 raise EnvironmentFailure(
                     f"setxkbmap failed on {self.name}: {layout.stderr.strip()}"
                 )
-            if self.window_manager:
-                self._spawn(["openbox", "--sm-disable"], env=self.child_env())
+            if self.desktop == "xfce":
+                xfce.start(self._spawn_in_session, self.child_env(), timeout)
+            elif self.desktop == "openbox":
+                self._spawn_in_session(["openbox", "--sm-disable"], env=self.child_env())
                 self._wait_for_window_manager(timeout)
         except BaseException:
             self.close()
@@ -109,7 +141,7 @@ class VirtualDisplay:
             with log.open("wb") as stderr:
                 xvfb = self._spawn(
                     ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
-                     "-nolisten", "tcp", "-auth", str(auth), "-noreset", "-br"],
+                     "-nolisten", "tcp", "-auth", str(auth), "-noreset", "-br", "-s", "0"],
                     pass_fds=(write_fd,),
                     output=stderr,
                 )  # fmt: skip
@@ -128,7 +160,7 @@ class VirtualDisplay:
             _xauth_entry(_FAMILY_LOCAL, host, number.encode(), cookie)
             + _xauth_entry(_FAMILY_WILD, b"", number.encode(), cookie)
         )
-        self.env = {"DISPLAY": self.name, "XAUTHORITY": str(auth)}
+        self.env.update({"DISPLAY": self.name, "XAUTHORITY": str(auth)})
 
     def _start_session_bus(self) -> None:
         """Apps like mousepad are single-instance over D-Bus; a bus per display keeps them apart
@@ -137,7 +169,7 @@ class VirtualDisplay:
             return
         assert self._dir is not None
         socket_path = self._dir / "bus"
-        self._spawn(
+        self._spawn_in_session(
             ["dbus-daemon", "--session", "--nofork", f"--address=unix:path={socket_path}"],
             env=self.child_env(),
         )
@@ -170,13 +202,16 @@ class VirtualDisplay:
         """The environment for a program on this display (and only this display).
 
         WAYLAND_DISPLAY is dropped and GTK/Qt are told to use X11: under a Wayland session they
-        would otherwise open their windows on the user's screen. On a private display without a
-        bus of its own, the caller's session bus is dropped for the same reason.
+        would otherwise open their windows on the user's screen. On a private display the
+        caller's session (bus, HOME, XDG dirs) is replaced by this display's own.
         """
-        dropped = {"DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY"}
-        if self.owned:
-            dropped.add("DBUS_SESSION_BUS_ADDRESS")
-        env = {k: v for k, v in os.environ.items() if k not in dropped}
+        if self.owned and self.session is not None:
+            env = session_env(self.session)
+        else:
+            dropped = {"DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY"}
+            if self.owned:
+                dropped.add("DBUS_SESSION_BUS_ADDRESS")
+            env = {k: v for k, v in os.environ.items() if k not in dropped}
         env.update(_X11_TOOLKITS)
         env.update(self.env)
         env.update(extra or {})
@@ -203,6 +238,13 @@ class VirtualDisplay:
         self._processes.append(process)
         return process
 
+    def command(self, argv: Sequence[str]) -> list[str]:
+        """`argv` as the session's programs run (as the session's user, see SessionUser)."""
+        return self.user.command(argv) if self.user and self.owned else list(argv)
+
+    def _spawn_in_session(self, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        return self._spawn(self.command(argv), **kwargs)
+
     def launch(
         self,
         argv: Sequence[str],
@@ -213,11 +255,11 @@ class VirtualDisplay:
     ) -> subprocess.Popen[bytes]:
         """Start an app on this display in its own process group; stopped with the display.
 
-        `home` gives the app a HOME (and XDG config, data, cache and state dirs) of its own, so
-        its settings and session restore start clean. An app whose HOME or XDG_CONFIG_HOME
-        differs from ours runs under `dbus-run-session`: settings are written by the bus's
-        dconf service, which would otherwise write them into the caller's home. `log` collects
-        the app's stdout and stderr (default: discarded).
+        Apps share the display's session home and bus. `home` gives one app a HOME (and XDG
+        config, data, cache and state dirs) of its own instead; such an app runs under
+        `dbus-run-session`, since settings are written by the bus's dconf service, which would
+        otherwise write them into the session's home. `log` collects the app's stdout and
+        stderr (default: discarded).
         """
         overrides = dict(env or {})
         if home is not None:
@@ -228,13 +270,19 @@ class VirtualDisplay:
         if home is not None:
             Path(home).mkdir(parents=True, exist_ok=True)
         command = list(argv)
-        if _own_home(full_env) and shutil.which("dbus-run-session", path=full_env.get("PATH")):
+        if self._own_home(full_env) and shutil.which("dbus-run-session", path=full_env.get("PATH")):
             full_env.pop("DBUS_SESSION_BUS_ADDRESS", None)
             command = ["dbus-run-session", "--", *command]
+        cwd = full_env["HOME"] if self.owned and self.session else None  # as from the menu
         if log is None:
-            return self._spawn(command, env=full_env)
+            return self._spawn_in_session(command, env=full_env, cwd=cwd)
         with open(log, "ab") as output:
-            return self._spawn(command, env=full_env, output=output)
+            return self._spawn_in_session(command, env=full_env, output=output, cwd=cwd)
+
+    def _own_home(self, env: Mapping[str, str]) -> bool:
+        """Whether a child's HOME or config dir differs from the session's."""
+        ours = self.child_env()
+        return any(env.get(name) != ours.get(name) for name in ("HOME", "XDG_CONFIG_HOME"))
 
     def stop(self, process: subprocess.Popen[bytes]) -> None:
         """Stop one launched app and everything in its process group."""
@@ -259,6 +307,11 @@ class VirtualDisplay:
         self.close()
 
 
+_PROGRAMS: dict[Desktop, tuple[str, ...]] = {
+    "xfce": ("xfwm4", "xfce4-panel", "xfdesktop", "xdotool"),
+    "openbox": ("openbox",),
+    "none": (),
+}
 _LIBC = ctypes.CDLL(None, use_errno=True)
 _PR_SET_PDEATHSIG = 1
 
@@ -293,11 +346,6 @@ def _home_env(home: Path) -> dict[str, str]:
         "XDG_CACHE_HOME": str(home / ".cache"),
         "XDG_STATE_HOME": str(home / ".local" / "state"),
     }
-
-
-def _own_home(env: Mapping[str, str]) -> bool:
-    """Whether a child's HOME or config dir differs from this process's."""
-    return any(env.get(name) != os.environ.get(name) for name in ("HOME", "XDG_CONFIG_HOME"))
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

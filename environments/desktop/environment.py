@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
+from pathlib import Path
 from subprocess import Popen
 
 import mss
@@ -17,7 +18,7 @@ from agent import actions as A
 from agent.errors import EnvironmentFailure, InvalidAction
 from agent.keys import PHONE_KEYS
 from environments.base import ActionResult, Environment, Observation
-from environments.desktop.display import VirtualDisplay
+from environments.desktop.display import SESSION_USER, Desktop, VirtualDisplay
 from environments.desktop.input import Input, TextInput
 from environments.desktop.windows import WindowInfo, Windows
 from environments.settle import SettleSettings, wait_until_still
@@ -28,6 +29,8 @@ _PHONE_ONLY = {
     A.OpenApp: "a desktop cannot open apps by name here: click the app or use a terminal",
 }
 
+_STARTED = SettleSettings(quiet=0.4, timeout=10.0)
+
 
 @dataclass(frozen=True)
 class DesktopSettings:
@@ -35,7 +38,9 @@ class DesktopSettings:
     display: str | None = None
     text_input: TextInput = "auto"
     settle: SettleSettings = field(default_factory=SettleSettings)
-    window_manager: bool = True
+    desktop: Desktop = "xfce"  # or "openbox" (a bare window manager) or "none"
+    home: Path | None = None  # the session's home (default: a temporary one, removed on close)
+    user: str | None = SESSION_USER  # as root: whom the session's programs see themselves as
 
 
 class DesktopEnvironment(Environment):
@@ -46,7 +51,9 @@ class DesktopEnvironment(Environment):
         if self.settings.display:
             self.display = VirtualDisplay.attach(self.settings.display)
         else:
-            self.display = VirtualDisplay(self.settings.screen, self.settings.window_manager)
+            self.display = VirtualDisplay(
+                self.settings.screen, self.settings.desktop, self.settings.home, self.settings.user
+            )
             self.display.start()
         try:
             self.input = Input(self.display.child_env(), self.settings.text_input)
@@ -60,6 +67,8 @@ class DesktopEnvironment(Environment):
         monitor = self._mss.monitors[1]
         self._monitor = monitor
         self._size = (monitor["width"], monitor["height"])
+        if self.display.owned and self.settings.desktop == "xfce":
+            wait_until_still(self._grab, _STARTED)  # until the wallpaper and icons are drawn
 
     @property
     def screen_size(self) -> tuple[int, int]:

@@ -37,9 +37,19 @@ def test_the_model_mixes_mcp_tools_and_gui_actions(tmp_path):
     ]
     with ScriptedModelServer(script) as server:
         process = agent(
-            "run", "summarize", "--model-url", server.url, "--response-format", "tool_call", "--out", str(tmp_path / "runs"),
-            "--mcp-config", str(config(tmp_path)), "--approve", "auto",
-        )  # fmt: skip
+            "run",
+            "summarize",
+            "--model-url",
+            server.url,
+            "--response-format",
+            "tool_call",
+            "--out",
+            str(tmp_path / "runs"),
+            "--mcp-config",
+            str(config(tmp_path)),
+            "--approve",
+            "auto",
+        )
         out, err = process.communicate(timeout=90)
         requests = model_requests(server)
     assert process.returncode == 0, err
@@ -53,8 +63,10 @@ def test_the_model_mixes_mcp_tools_and_gui_actions(tmp_path):
     steps = [json.loads(line) for line in (run_dir / "trajectory.jsonl").read_text().splitlines()]
     first = steps[0]["actions"][0]
     assert (first["tool"], first["result"], first["error"]) == (
-        "notes__write_note", "wrote summary.md", None
-    )  # fmt: skip
+        "notes__write_note",
+        "wrote summary.md",
+        None,
+    )
     (image,) = steps[1]["actions"][0]["images"]
     assert (run_dir / image).stat().st_size > 0
     assert steps[2]["actions"][0]["action"]["kind"] == "move"
@@ -69,9 +81,18 @@ def test_destructive_tools_are_refused_without_a_person_and_the_model_is_told(tm
     flags = ["--approve", mode] if mode else []
     with ScriptedModelServer(script) as server:
         process = agent(
-            "run", "t", "--model-url", server.url, "--response-format", "tool_call", "--out", str(tmp_path / "runs"),
-            "--mcp-config", str(config(tmp_path)), *flags,
-        )  # fmt: skip
+            "run",
+            "t",
+            "--model-url",
+            server.url,
+            "--response-format",
+            "tool_call",
+            "--out",
+            str(tmp_path / "runs"),
+            "--mcp-config",
+            str(config(tmp_path)),
+            *flags,
+        )
         _, err = process.communicate(timeout=90)
         second = json.dumps(model_requests(server)[1]["messages"])
     assert not (tmp_path / "notes" / "x.txt").exists()
@@ -89,9 +110,19 @@ def test_app_tools_act_on_the_runs_own_display(tmp_path):
     ]
     with ScriptedModelServer(script) as server:
         process = agent(
-            "run", "open the poem", "--model-url", server.url, "--response-format", "tool_call", "--out", str(tmp_path / "runs"),
-            "--app-tools", "--approve", "auto", home=tmp_path,
-        )  # fmt: skip
+            "run",
+            "open the poem",
+            "--model-url",
+            server.url,
+            "--response-format",
+            "tool_call",
+            "--out",
+            str(tmp_path / "runs"),
+            "--app-tools",
+            "--approve",
+            "auto",
+            home=tmp_path,
+        )
         _, err = process.communicate(timeout=90)
     assert process.returncode == 0, err
     steps = [
@@ -135,9 +166,19 @@ def test_summarize_csvs_in_a_workspace(tmp_path):
 
     with ScriptedModelServer(reply) as server:
         process = agent(
-            "run", "summarize CSVs in workspace", "--model-url", server.url, "--response-format", "tool_call",
-            "--out", str(tmp_path / "runs"), "--workspace", str(data), "--approve", "auto",
-        )  # fmt: skip
+            "run",
+            "summarize CSVs in workspace",
+            "--model-url",
+            server.url,
+            "--response-format",
+            "tool_call",
+            "--out",
+            str(tmp_path / "runs"),
+            "--workspace",
+            str(data),
+            "--approve",
+            "auto",
+        )
         out, err = process.communicate(timeout=90)
     assert process.returncode == 0, err
     assert out.strip() == "wrote summary.md"
@@ -164,9 +205,16 @@ def test_on_a_terminal_the_person_is_asked_and_no_means_nothing_is_written(tmp_p
     ]
     with ScriptedModelServer(script) as server:
         term = Terminal(
-            "t", "--model-url", server.url, "--response-format", "tool_call", "--out", str(tmp_path / "runs"),
-            "--mcp-config", str(config(tmp_path)),
-        )  # fmt: skip
+            "t",
+            "--model-url",
+            server.url,
+            "--response-format",
+            "tool_call",
+            "--out",
+            str(tmp_path / "runs"),
+            "--mcp-config",
+            str(config(tmp_path)),
+        )
         term.expect(
             r"MCP tool 'write_note' on server 'notes' wants to run with .*'x\.txt'.*\[y/N\]"
         )

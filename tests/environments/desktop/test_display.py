@@ -29,12 +29,15 @@ def window_manager(env: dict[str, str]) -> str:
     return name.split("=")[-1].strip().strip('"')
 
 
-def test_a_private_display_is_separate_authenticated_and_fully_closed(desktop):
-    with VirtualDisplay((800, 600)).start() as display:
+@pytest.mark.parametrize(("desktop_kind", "manager"), [("xfce", "Xfwm4"), ("openbox", "Openbox")])
+def test_a_private_display_is_separate_authenticated_and_fully_closed(
+    desktop, desktop_kind, manager
+):
+    with VirtualDisplay((800, 600), desktop_kind).start() as display:
         assert display.name not in (desktop.display.name, os.environ.get("DISPLAY"))
         env = display.child_env()
         assert answers(env)
-        assert window_manager(env) == "Openbox"
+        assert window_manager(env) == manager
         size = subprocess.run(["xdpyinfo"], env=env, capture_output=True, text=True).stdout
         assert "800x600 pixels" in size
         layout = subprocess.run(["setxkbmap", "-query"], env=env, capture_output=True, text=True)
@@ -66,14 +69,18 @@ def test_missing_tools_name_the_setup_script(monkeypatch):
         VirtualDisplay().start()
 
 
-def test_a_failed_start_stops_what_it_started(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("desktop_kind", "manager", "error"),
+    [("openbox", "openbox", "window manager exited"), ("xfce", "xfwm4", "xfwm4 exited at start")],
+)
+def test_a_failed_start_stops_what_it_started(tmp_path, monkeypatch, desktop_kind, manager, error):
     fake = tmp_path / "bin"
     fake.mkdir()
-    (fake / "openbox").write_text("#!/bin/sh\nexit 3\n")
-    (fake / "openbox").chmod(0o755)
+    (fake / manager).write_text("#!/bin/sh\nexit 3\n")
+    (fake / manager).chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
-    display = VirtualDisplay((640, 480))
-    with pytest.raises(EnvironmentFailure, match="window manager exited"):
+    display = VirtualDisplay((640, 480), desktop_kind)
+    with pytest.raises(EnvironmentFailure, match=error):
         display.start()
     number = display.name.lstrip(":")
     assert number.isdigit()
