@@ -54,6 +54,30 @@ def _server_arguments(group: argparse._ActionsContainer) -> None:
     )
 
 
+def _bench_arguments(bench: argparse.ArgumentParser) -> None:
+    bench.add_argument("--oracle", action="store_true", help="play each task's reference solution")
+    bench.add_argument("--workers", type=_positive(int), default=1, help="tasks at once (here)")
+    bench.add_argument("--out", type=Path, default=Path("bench-results"))
+    bench.add_argument(
+        "--resume", action="store_true", help="skip tasks in results.json; rerun errors"
+    )
+    bench.add_argument(
+        "--task-timeout", type=_positive(float), default=900.0, help="seconds per task (900)"
+    )
+    bench.add_argument("--task", action="append", default=[], metavar="ID", help="only this task")
+    bench.add_argument("-k", metavar="PATTERN", help="only tasks whose id contains (or matches) it")
+    bench.add_argument(
+        "--rollouts", type=_positive(int), default=1, help="attempts per task: pass@1, pass@K"
+    )
+    bench.add_argument("--ray", metavar="ADDRESS|auto", help="run on this Ray cluster")
+    bench.add_argument(
+        "--shared-out", action="store_true", help="with --ray: every node mounts --out there"
+    )
+    bench.add_argument(
+        "--node-retries", type=int, default=2, help="with --ray: reruns of a lost node's task"
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="agent", description="Operate a computer or a phone with a Qwen VL model."
@@ -175,16 +199,7 @@ def parser() -> argparse.ArgumentParser:
     mcp_serve.add_argument("--screen", type=_screen, default=(1280, 800))
     bench = commands.add_parser("bench", help="run a task suite and score it")
     bench.add_argument("suite", type=Path, help="a folder of task files (or one task file)")
-    bench.add_argument("--oracle", action="store_true", help="play each task's reference solution")
-    bench.add_argument("--workers", type=_positive(int), default=1)
-    bench.add_argument("--out", type=Path, default=Path("bench-results"))
-    bench.add_argument("--resume", action="store_true", help="skip tasks already in results.json")
-    bench.add_argument(
-        "--task-timeout",
-        type=_positive(float),
-        default=900.0,
-        help="seconds per task (default 900)",
-    )
+    _bench_arguments(bench)
     _server_arguments(bench)
     doctor = commands.add_parser("doctor", help="check the set-up and the model server")
     _server_arguments(doctor)
@@ -300,11 +315,24 @@ def bench_command(args: argparse.Namespace) -> int:
     from tasks.bench import BenchSettings, run_suite
 
     settings = BenchSettings(
-        args.suite, args.out, args.workers, args.oracle, args.model_url, args.model,
-        args.api_key, args.resume, args.task_timeout,
-    )  # fmt: skip
-    records = run_suite(settings)
-    return 0 if records and all(r["score"] >= 1.0 for r in records) else 1
+        suite=args.suite,
+        out=args.out,
+        workers=args.workers,
+        oracle=args.oracle,
+        model_url=args.model_url,
+        model=args.model,
+        api_key=args.api_key,
+        resume=args.resume,
+        task_timeout=args.task_timeout,
+        rollouts=args.rollouts,
+        task_ids=tuple(args.task),
+        pattern=args.k,
+        ray=args.ray,
+        shared_out=args.shared_out,
+        node_retries=args.node_retries,
+    )
+    result = run_suite(settings)
+    return 130 if result.interrupted else 0 if result.ok else 1
 
 
 def mcp_command(args: argparse.Namespace) -> int:
