@@ -15,6 +15,7 @@ metric) is not run: it is listed as skipped with the missing pieces by name, kep
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -104,8 +105,9 @@ def select(tasks: list[Task], suite: Path, ids: Sequence[str], pattern: str | No
     """The tasks `--task ID` and `-k PATTERN` choose (all of them without either)."""
     known = {task.id for task in tasks}
     if unknown := [i for i in ids if i not in known]:
-        listing = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
-        raise TaskError(f"no task {unknown[0]!r} in {suite}; its tasks are {listing}")
+        near = difflib.get_close_matches(unknown[0], sorted(known), n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(near)}?" if near else "`-k PATTERN` matches by part"
+        raise TaskError(f"no task {unknown[0]!r} among the {len(known)} in {suite}: {hint}")
     chosen = [task for task in tasks if (not ids or task.id in ids) and _matches(task.id, pattern)]
     if not chosen:
         raise TaskError(f"-k {pattern!r} matches none of the {len(tasks)} tasks in {suite}")

@@ -23,6 +23,7 @@ import hashlib
 import io
 import os
 import shutil
+import socket
 import tarfile
 import tempfile
 import time
@@ -62,6 +63,7 @@ class RayRunner:
     ) -> None:
         self.settings, self.out, self.options, self.say = settings, out.resolve(), options, say
         try:
+            _check_reachable(settings.address)
             ray.init(address=settings.address, logging_level="WARNING", log_to_driver=False)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise AgentError(
@@ -157,6 +159,19 @@ class RayRunner:
             ray.cancel(ref, force=True)
         self._running.clear()
         ray.shutdown()
+
+
+def _check_reachable(address: str) -> None:
+    """ray.init waits for an address that does not answer without end: ask first."""
+    if address == "auto" or "://" in address:
+        return
+    host, _, port = address.rpartition(":")
+    if not port.isdigit():
+        raise ValueError("the address is HOST:PORT of the head node, or auto")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
+    except OSError as exc:
+        raise ConnectionError(f"nothing answers at {address}: {exc.strerror or exc}") from exc
 
 
 def _on_node(
