@@ -30,7 +30,7 @@ from tasks.results import Header, ResultsFile
 from tasks.scores import table
 from tasks.spec import Task, TaskError, load_suite
 
-__all__ = ["BenchSettings", "SuiteResult", "run_suite", "skipped"]
+__all__ = ["BenchSettings", "SuiteResult", "run_suite", "skipped", "table"]
 SERVER_GONE = "no model server at "  # how ModelServerUnreachable's message begins
 
 
