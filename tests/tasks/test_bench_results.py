@@ -199,3 +199,23 @@ def test_nothing_of_ray_is_imported_without_the_flag(tmp_path):
         [sys.executable, "-P", "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert "RESULT 0 []" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_model_server_that_goes_away_mid_suite_stops_it_with_the_run_message(tmp_path):
+    suite = quick_suite(
+        tmp_path / "suite",
+        (
+            "z-third",
+            (SUITE / f"{QUICK[0]}.yaml").read_text().replace(f"id: {QUICK[0]}", "id: z-third"),
+        ),
+    )
+    out = tmp_path / "out"
+    drops = {index: "drop" for index in range(20)}  # every chat request: no answer at all
+    with ScriptedModelServer(lambda body: None, faults=drops) as server:  # type: ignore[arg-type]
+        result = agent("bench", str(suite), "--model-url", server.url, "--out", str(out))
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"agent: no model server at {server.url} (no answer after")
+    assert "[1/3] FAIL infeasible-print-document (error" in result.stdout
+    assert "[2/3]" not in result.stdout  # nothing more was started
+    assert "success rate: 0/3 (0%), 2 not run (counted as failed)" in result.stdout
