@@ -312,24 +312,18 @@ def doctor_command(args: argparse.Namespace) -> int:
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    from tasks.bench import BenchSettings, run_suite
+    from tasks.bench import BenchSettings, RayOptions, Selection, WorkerOptions, run_suite
 
+    worker = WorkerOptions(args.oracle, args.model_url, args.model, args.api_key, args.task_timeout)
     settings = BenchSettings(
         suite=args.suite,
         out=args.out,
+        worker=worker,
         workers=args.workers,
-        oracle=args.oracle,
-        model_url=args.model_url,
-        model=args.model,
-        api_key=args.api_key,
         resume=args.resume,
-        task_timeout=args.task_timeout,
         rollouts=args.rollouts,
-        task_ids=tuple(args.task),
-        pattern=args.k,
-        ray=args.ray,
-        shared_out=args.shared_out,
-        node_retries=args.node_retries,
+        selection=Selection(tuple(args.task), args.k),
+        ray=RayOptions(args.ray, args.shared_out, args.node_retries) if args.ray else None,
     )
     result = run_suite(settings)
     return 130 if result.interrupted else 0 if result.ok else 1

@@ -15,11 +15,12 @@ metric) is not run: it is listed as skipped with the missing pieces by name, kep
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import fnmatch
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,27 +31,44 @@ from tasks.results import Header, ResultsFile
 from tasks.scores import table
 from tasks.spec import Task, TaskError, load_suite
 
-__all__ = ["BenchSettings", "SuiteResult", "run_suite", "skipped", "table"]
+__all__ = [
+    "BenchSettings",
+    "RayOptions",
+    "Selection",
+    "SuiteResult",
+    "WorkerOptions",
+    "run_suite",
+    "skipped",
+    "table",
+]
 SERVER_GONE = "no model server at "  # how ModelServerUnreachable's message begins
+
+
+@dataclass(frozen=True)
+class Selection:
+    task_ids: tuple[str, ...] = ()  # --task: only these
+    pattern: str | None = None  # -k: ids containing it (or matching it, with * ? [ ])
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    address: str  # host:port of the head, ray://..., or "auto"
+    shared_out: bool = False  # --out is the same shared folder on every node
+    node_retries: int = 2  # attempts run again elsewhere after their node was lost
 
 
 @dataclass(frozen=True)
 class BenchSettings:
     suite: Path
     out: Path
-    workers: int = 1
-    oracle: bool = False
-    model_url: str | None = None
-    model: str | None = None
-    api_key: str | None = None
+    worker: WorkerOptions = field(
+        default_factory=WorkerOptions
+    )  # the oracle or the model, the time per task
+    workers: int = 1  # attempts at once on this machine (without ray)
     resume: bool = False
-    task_timeout: float = 900.0
     rollouts: int = 1
-    task_ids: tuple[str, ...] = ()  # --task: only these
-    pattern: str | None = None  # -k: ids containing it (or matching it, with * ? [ ])
-    ray: str | None = None  # a Ray cluster's address, or "auto"; None runs here
-    shared_out: bool = False  # with ray: --out is the same shared folder on every node
-    node_retries: int = 2  # with ray: attempts re-run elsewhere after their node was lost
+    selection: Selection = field(default_factory=Selection)
+    ray: RayOptions | None = None  # None runs here
 
 
 @dataclass(frozen=True)
@@ -125,18 +143,18 @@ def _matches(task_id: str, pattern: str | None) -> bool:
 def header_for(settings: BenchSettings, tasks: list[Task]) -> Header:
     """What produces these results; asks the model server first, so a missing one stops the
     suite before any task starts, with the message `agent run` gives."""
-    model = None
-    if not settings.oracle:
-        url = settings.model_url or DEFAULT_URL
-        probe = ModelClient(ModelSettings(base_url=url, api_key=settings.api_key))
+    worker, model = settings.worker, None
+    if not worker.oracle:
+        url = worker.model_url or DEFAULT_URL
+        probe = ModelClient(ModelSettings(base_url=url, api_key=worker.api_key))
         served = probe.model  # raises ModelServerUnreachable when nothing answers
-        model = settings.model or served
+        model = worker.model or served
     return Header(
-        oracle=settings.oracle,
+        oracle=worker.oracle,
         model=model,
         family=family_of(model or "", tasks),
-        settings={"rollouts": settings.rollouts, "task_timeout": settings.task_timeout},
-        model_url=None if settings.oracle else settings.model_url,
+        settings={"rollouts": settings.rollouts, "task_timeout": worker.task_timeout},
+        model_url=None if worker.oracle else worker.model_url,
     )
 
 
@@ -172,17 +190,17 @@ class Progress:
 def _runner(settings: BenchSettings, options: WorkerOptions, say: Callable[[str], None]) -> Runner:
     if settings.ray is None:
         return LocalRunner(settings.workers, settings.out, options)
-    from tasks.ray_runner import RayRunner, RaySettings  # Ray is imported only with --ray
+    from tasks.ray_runner import RayRunner  # Ray is imported only with --ray
 
-    ray = RaySettings(settings.ray, settings.suite, settings.shared_out, settings.node_retries)
-    return RayRunner(ray, settings.out, options, say)
+    return RayRunner(settings.ray, settings.suite, settings.out, options, say)
 
 
 def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> SuiteResult:
     """Run the suite (the library API of `agent bench`). Raises AgentError when it cannot start
     (no model server, bad selection, a results file of other settings) or when the model server
     went away mid-suite (after saving and printing what finished)."""
-    tasks = select(load_suite(settings.suite), settings.suite, settings.task_ids, settings.pattern)
+    chosen = settings.selection
+    tasks = select(load_suite(settings.suite), settings.suite, chosen.task_ids, chosen.pattern)
     header = header_for(settings, tasks)
     settings.out.mkdir(parents=True, exist_ok=True)
     results = ResultsFile(settings.out / "results.json", header, settings.resume)
@@ -197,9 +215,7 @@ def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> Su
             progress.line(results.records[unit.key])
     results.save()
     pending = [unit for unit in units if unit.key not in results.records]
-    options = WorkerOptions(
-        settings.oracle, settings.model_url, header.model, settings.api_key, settings.task_timeout
-    )
+    options = dataclasses.replace(settings.worker, model=header.model)
     interrupted, stopped = False, None
     runner = _runner(settings, options, say) if pending else None
     try:
@@ -210,13 +226,10 @@ def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> Su
         assert runner is not None
         running = len(runner.running())
         say(f"stopping: waiting for {running} running task(s); {len(pending)} not started")
-        try:
-            while runner.running():
-                for record in runner.collect():
-                    results.put(record)
-                    progress.line(record)
-        except KeyboardInterrupt:
-            say("stopping now: the running tasks are not waited for")
+        while runner.running():  # a second Ctrl-C ends this wait too (what finished is kept)
+            for record in runner.collect():
+                results.put(record)
+                progress.line(record)
     finally:
         if runner is not None:
             runner.close()

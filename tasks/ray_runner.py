@@ -36,17 +36,11 @@ from ray.exceptions import RayError, RayTaskError, TaskCancelledError
 
 from agent.errors import AgentError
 from tasks.attempt import Unit, WorkerOptions, failed, run_attempt
+from tasks.bench import RayOptions
 
 MAX_SUITE_BYTES = 200 * 1024 * 1024
 SCRATCH = "qwen-operator-ray"  # under each node's temporary folder
-
-
-@dataclass(frozen=True)
-class RaySettings:
-    address: str  # host:port of the head, ray://..., or "auto"
-    suite: Path
-    shared_out: bool = False
-    node_retries: int = 2
+STARVED_AFTER = 120.0  # seconds without any node offering what waiting attempts need
 
 
 @dataclass(frozen=True)
@@ -59,7 +53,7 @@ class _Running:
 
 class RayRunner:
     def __init__(
-        self, settings: RaySettings, out: Path, options: WorkerOptions, say: Any = print
+        self, settings: RayOptions, suite: Path, out: Path, options: WorkerOptions, say: Any = print
     ) -> None:
         self.settings, self.out, self.options, self.say = settings, out.resolve(), options, say
         try:
@@ -70,7 +64,7 @@ class RayRunner:
                 f"no Ray cluster at {settings.address!r} ({exc}): start one with "
                 "`ray start --head --resources '{\"desktop\": 4}'`, or pass its address to --ray"
             ) from exc
-        self.root = settings.suite if settings.suite.is_dir() else settings.suite.parent
+        self.root = suite if suite.is_dir() else suite.parent
         blob = pack(self.root)
         if len(blob) > MAX_SUITE_BYTES:
             size = len(blob) >> 20
@@ -80,6 +74,7 @@ class RayRunner:
         self.remote = ray.remote(_on_node)
         self._running: dict[ray.ObjectRef, _Running] = {}
         self._capacity_checked: set[str] = set()
+        self._starved_since: float | None = None
 
     def capacity(self) -> int:
         resources = ray.cluster_resources()
@@ -109,6 +104,8 @@ class RayRunner:
 
     def collect(self) -> list[dict[str, Any]]:
         ready, _ = ray.wait(list(self._running), num_returns=1, timeout=1.0)
+        if not ready:
+            self._check_not_starved()
         records = []
         for ref in ready:
             item = self._running.pop(ref)
@@ -125,6 +122,21 @@ class RayRunner:
             else:
                 records.append(self._record(item, self._land(item.unit, reply)))
         return records
+
+    def _check_not_starved(self) -> None:
+        """Attempts wait for ever when no node offers their resource any more: say so."""
+        resources = ray.cluster_resources()
+        if all(resources.get(unit.resource) for unit in self.running()):
+            self._starved_since = None
+            return
+        self._starved_since = self._starved_since or time.monotonic()
+        if time.monotonic() - self._starved_since > STARVED_AFTER:
+            names = sorted({unit.resource for unit in self.running()})
+            raise AgentError(
+                f"for {STARVED_AFTER:g} s no node of the Ray cluster has offered "
+                f"{' or '.join(names)}: start nodes with that resource, then run again with "
+                "--resume"
+            )
 
     def _lost(self, item: _Running, exc: RayError) -> dict[str, Any] | None:
         note = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"[:300]
