@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "tasks" / "suites" / "desktop"
 
 
-def timed(suite: Path, extra: list[str]) -> tuple[float, int]:
+def timed(suite: Path, extra: list[str]) -> tuple[float, list[dict]]:
+    """Wall time and the records of the tasks that did not pass."""
     with tempfile.TemporaryDirectory() as out:
         started = time.monotonic()
         subprocess.run(
@@ -51,10 +52,10 @@ def timed(suite: Path, extra: list[str]) -> tuple[float, int]:
         )
         wall = time.monotonic() - started
         records = load_records(Path(out) / "results.json")
-    return wall, sum(1 for r in records if r["score"] is not None and r["score"] >= 1.0)
+    return wall, [r for r in records if r["score"] is not None and r["score"] < 1.0]
 
 
-def on_ray(suite: Path, nodes: int, desktops: int, extra: list[str]) -> tuple[float, int]:
+def on_ray(suite: Path, nodes: int, desktops: int, extra: list[str]) -> tuple[float, list[dict]]:
     from tasks.ray_local import LocalCluster
 
     with tempfile.TemporaryDirectory() as base, LocalCluster(Path(base)) as cluster:
@@ -94,8 +95,11 @@ def main() -> None:
             for n in args.nodes
         ]
     for name, run in rows:
-        wall, passed = run()
+        wall, failed = run()
+        passed = tasks - len(failed)
         print(f"{name:<36} {wall:>7.1f} {tasks / wall * 60:>9.1f} {passed:>4}/{tasks}", flush=True)
+        for record in failed:
+            print(f"    failed: {record['id']} ({record['status']}): {record['reason']}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory of one process (largest child, Ray's included): {peak:.0f} MB")
 

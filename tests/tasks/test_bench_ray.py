@@ -112,6 +112,24 @@ def test_with_shared_out_nodes_write_the_trajectories_to_the_shared_folder(clust
     assert (out / "infeasible-send-email" / "home").is_dir()  # written there, not shipped
 
 
+def test_a_task_hanging_on_a_node_is_stopped_and_scored_zero_with_the_reason(cluster, tmp_path):
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "hang.yaml").write_text(
+        "id: hang\ninstruction: x\nsetup:\n  - run: 'sleep 60'\n"
+        "evaluators:\n  - terminated: {status: failure}\n"
+    )
+    out = tmp_path / "out"
+    result = bench(
+        str(suite), "--oracle", "--ray", cluster.address, "--task-timeout", "5", "--out", str(out)
+    )
+    assert result.returncode == 1
+    (record,) = load_records(out / "results.json")
+    assert (record["score"], record["status"]) == (0.0, "timeout")
+    assert record["reason"] == "timed out after 5 s" and record["node"]
+    assert "[1/1] FAIL hang (timeout, 0 steps" in result.stdout
+
+
 def test_a_worker_node_killed_mid_task_leaves_every_task_finished_exactly_once(cluster, tmp_path):
     suite = tmp_path / "suite"
     suite.mkdir()
