@@ -57,7 +57,9 @@ def _server_arguments(group: argparse._ActionsContainer) -> None:
 def _bench_arguments(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("--oracle", action="store_true", help="play each task's reference solution")
     bench.add_argument("--workers", type=_positive(int), default=1, help="tasks at once (here)")
-    bench.add_argument("--out", type=Path, default=Path("bench-results"))
+    bench.add_argument(
+        "--out", type=Path, default=Path("bench-results"), help="results.json and trajectories"
+    )
     bench.add_argument(
         "--resume", action="store_true", help="skip tasks in results.json; rerun errors"
     )
