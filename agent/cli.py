@@ -19,6 +19,32 @@ if TYPE_CHECKING:
     from agent.settings import Settings
 
 
+def _bench_arguments(bench: argparse.ArgumentParser) -> None:
+    bench.add_argument("--oracle", action="store_true", help="play each task's reference solution")
+    bench.add_argument("--workers", type=positive(int), default=1, help="tasks at once (here)")
+    bench.add_argument(
+        "--out", type=Path, default=Path("bench-results"), help="results.json and trajectories"
+    )
+    bench.add_argument(
+        "--resume", action="store_true", help="skip tasks in results.json; rerun errors"
+    )
+    bench.add_argument(
+        "--task-timeout", type=positive(float), default=900.0, help="seconds per task (900)"
+    )
+    bench.add_argument("--task", action="append", default=[], metavar="ID", help="only this task")
+    bench.add_argument("-k", metavar="PATTERN", help="only tasks whose id contains (or matches) it")
+    bench.add_argument(
+        "--rollouts", type=positive(int), default=1, help="attempts per task: pass@1, pass@K"
+    )
+    bench.add_argument("--ray", metavar="ADDRESS|auto", help="run on this Ray cluster")
+    bench.add_argument(
+        "--shared-out", action="store_true", help="with --ray: every node mounts --out there"
+    )
+    bench.add_argument(
+        "--node-retries", type=int, default=2, help="with --ray: reruns of a lost node's task"
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="agent", description="Operate a computer or a phone with a self-hosted VL model."
@@ -42,16 +68,7 @@ def parser() -> argparse.ArgumentParser:
     mcp_serve.add_argument("--screen", type=screen_size, default=options.DEFAULT_SCREEN)
     bench = commands.add_parser("bench", help="run a task suite and score it")
     bench.add_argument("suite", type=Path, help="a folder of task files (or one task file)")
-    bench.add_argument("--oracle", action="store_true", help="play each task's reference solution")
-    bench.add_argument("--workers", type=positive(int), default=1)
-    bench.add_argument("--out", type=Path, default=Path("bench-results"))
-    bench.add_argument("--resume", action="store_true", help="skip tasks already in results.json")
-    bench.add_argument(
-        "--task-timeout",
-        type=positive(float),
-        default=900.0,
-        help="seconds per task (default 900)",
-    )
+    _bench_arguments(bench)
     options.add_options(bench, options.BENCH)
     doctor = commands.add_parser("doctor", help="check the set-up and the model server")
     options.add_options(doctor, options.DOCTOR)
@@ -149,15 +166,25 @@ def doctor_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
 
 
 def bench_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
-    from tasks.bench import BenchSettings, run_suite
+    from tasks.bench import BenchSettings, RayOptions, Selection, WorkerOptions, run_suite
 
     agent = options.settings_from(args, sources, task="")
-    settings = BenchSettings(
-        args.suite, args.out, args.workers, args.oracle, resume=args.resume,
-        task_timeout=args.task_timeout, agent=agent,
+    worker = WorkerOptions(
+        args.oracle, agent.model.model_url, agent.model.model, agent.model.api_key,
+        args.task_timeout, agent.to_json(),
     )  # fmt: skip
-    records = run_suite(settings)
-    return 0 if records and all(r["score"] >= 1.0 for r in records) else 1
+    settings = BenchSettings(
+        suite=args.suite,
+        out=args.out,
+        worker=worker,
+        workers=args.workers,
+        resume=args.resume,
+        rollouts=args.rollouts,
+        selection=Selection(tuple(args.task), args.k),
+        ray=RayOptions(args.ray, args.shared_out, args.node_retries) if args.ray else None,
+    )
+    result = run_suite(settings)
+    return 130 if result.interrupted else 0 if result.ok else 1
 
 
 def config_command(args: argparse.Namespace, sources: dict[str, str]) -> int:

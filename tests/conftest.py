@@ -7,6 +7,7 @@ need a desktop of their own run `agent` in a subprocess.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from subprocess import Popen
@@ -18,6 +19,30 @@ from environments.android.virtual_phone import Phone
 from environments.android.virtual_phone.adbd import VirtualPhoneServer
 from environments.desktop import DesktopEnvironment, DesktopSettings
 from tests.servers import attached_phone
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+CACHES = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "qwen_operator.egg-info"}
+
+
+def _entries() -> set[str]:
+    """Every file and folder in the checkout but caches (git would not show empty folders)."""
+    found = set()
+    for folder, names, files in os.walk(ROOT):
+        names[:] = [name for name in names if name not in CACHES]
+        relative = Path(folder).relative_to(ROOT)
+        found.update(str(relative / name) for name in [*names, *files])
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_stays_clean() -> Iterator[None]:
+    """A test run leaves nothing in the repository: whatever a test writes goes to tmp_path."""
+    before = _entries()
+    yield
+    left = sorted(_entries() - before)
+    assert not left, f"the tests left files in the repository: {', '.join(left[:10])}"
 
 
 @pytest.fixture(scope="session")

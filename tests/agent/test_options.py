@@ -11,7 +11,7 @@ import pytest
 from agent import options
 from agent.cli import parser
 from agent.settings import Settings
-from tasks.bench import BenchSettings, worker_argv
+from tasks.attempt import WorkerOptions, worker_argv
 from tasks.spec import load_task
 from tasks.worker import main as worker_main
 
@@ -66,8 +66,7 @@ def test_a_run_option_given_to_bench_reaches_the_worker(name, monkeypatch):
     args = parser().parse_args(["bench", "suite", *flags])
     agent = options.settings_from(args, {name: "command line"}, task="")
     assert _value(agent, name) == expected
-    settings = BenchSettings(Path("suite"), Path("out"), agent=agent)
-    argv = worker_argv(load_task(TASK), settings)
+    argv = worker_argv(load_task(TASK).path, Path("out"), WorkerOptions(settings=agent.to_json()))
     assert argv[1:4] == ["-P", "-m", "tasks.worker"]
     seen: dict[str, Settings] = {}
 

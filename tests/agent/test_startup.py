@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tasks.results import load_records
+
 ROOT = Path(__file__).resolve().parents[2]
 STAND_INS = ("environments.android.virtual_phone", "agent.scripted")
 DUMP = (
@@ -77,5 +79,5 @@ def test_bench_workers_and_mcp_servers_ignore_modules_in_the_working_directory(t
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    (record,) = json.loads((tmp_path / "out" / "results.json").read_text())
+    (record,) = load_records(tmp_path / "out" / "results.json")
     assert record["score"] == 1.0, record

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tasks.results import load_records
+
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "tasks" / "suites"
 # Tasks every desktop family can express (no middle click, no MCP tool, no spoken answer).
@@ -66,7 +68,7 @@ def oracle_bench(
         timeout=280,
     )
     assert (result.returncode == 0) is ok, result.stdout + result.stderr
-    return json.loads((out / "results.json").read_text()), result.stdout
+    return load_records(out / "results.json"), result.stdout
 
 
 def assert_all_pass(records: list[dict[str, Any]], tasks: tuple[str, ...], family: str) -> None:

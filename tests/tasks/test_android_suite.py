@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tasks.results import load_records
 from tasks.spec import load_suite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +50,7 @@ def test_every_task_passes_under_the_oracle_with_two_workers(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=280,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    records = json.loads((tmp_path / "results.json").read_text())
+    records = load_records(tmp_path / "results.json")
     assert sorted(r["id"] for r in records) == sorted(task.id for task in load_suite(SUITE))
     assert all(r["score"] == 1.0 and not r["errors"] for r in records), records
     assert "(100%)" in result.stdout

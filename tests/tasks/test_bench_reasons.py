@@ -3,10 +3,11 @@ the line and in results.json."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
+
+from tasks.results import load_records
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +37,7 @@ def test_a_fail_line_shows_the_text_diff_and_results_keep_it(tmp_path):
     fail = done.stdout[done.stdout.index("FAIL notes-wrong") :]
     assert "notes.txt differs from what was expected:" in fail
     assert "    -TWO" in fail and "    +two" in fail
-    (record,) = json.loads((out / "results.json").read_text())
+    (record,) = load_records(out / "results.json")
     assert record["score"] == 0.0
     assert "-TWO\n+two" in record["why"][0]
     assert record["why"][1] == "notes.txt differs: row 2 column 1: expected 'TWO', found 'two'"

@@ -16,6 +16,7 @@ import pytest
 from tasks.bench import table
 from tasks.evaluators import Probe, evaluate_one
 from tasks.open_with import can_open, open_argv
+from tasks.results import load_records
 from tasks.spec import Step, Task, TaskError, load_suite, load_task
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -373,7 +374,7 @@ def test_the_sample_suite_under_the_oracle(tmp_path):
          "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    records = {r["id"]: r for r in json.loads((tmp_path / "results.json").read_text())}
+    records = {r["id"]: r for r in load_records(tmp_path / "results.json")}
     skipped = records.pop("osworld-unsupported-docx-review")
     assert (skipped["status"], skipped["score"]) == ("skipped", None)
     assert len(records) == 5 and all(r["score"] == 1.0 for r in records.values()), records

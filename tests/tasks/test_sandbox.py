@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tasks.results import load_records
+
 SUITE = Path(__file__).parents[2] / "tasks" / "suites" / "desktop"
 IDLE = "org.gnome.desktop.session idle-delay"
 OS_TASK = {
@@ -103,7 +105,7 @@ def _bench(suite: Path, out: Path, env: dict[str, str], workers: int = 1) -> lis
         str(out),
     ]
     subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900)
-    return json.loads((out / "results.json").read_text())
+    return load_records(out / "results.json")
 
 
 def test_bare_desktop_tasks_and_an_os_task_pass_and_leave_the_callers_home_alone(tmp_path):

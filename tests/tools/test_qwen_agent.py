@@ -32,7 +32,9 @@ def hub(tmp_path):
     hub.close()
 
 
-def test_an_assistant_uses_computer_use_and_mcp_tools(desktop, hub, tmp_path):
+def test_an_assistant_uses_computer_use_and_mcp_tools(desktop, hub, tmp_path, monkeypatch):
+    # An Assistant's document tools make `workspace/tools/...` in the working directory.
+    monkeypatch.chdir(tmp_path)
     protocol = family_for(QWEN35.model_id)
     script = [
         ScriptedTurn(
