@@ -185,6 +185,20 @@ def parser() -> argparse.ArgumentParser:
         default=900.0,
         help="seconds per task (default 900)",
     )
+    bench.add_argument(
+        "--list",
+        action="store_true",
+        help="OSWorld suites: what runs here and why the rest is skipped",
+    )
+    bench.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        help="OSWorld suites: only this domain (repeatable)",
+    )
+    bench.add_argument(
+        "--cache", type=Path, help="OSWorld suites: the download cache (default OUT/cache)"
+    )
     _server_arguments(bench)
     doctor = commands.add_parser("doctor", help="check the set-up and the model server")
     _server_arguments(doctor)
@@ -298,10 +312,14 @@ def doctor_command(args: argparse.Namespace) -> int:
 
 def bench_command(args: argparse.Namespace) -> int:
     from tasks.bench import BenchSettings, run_suite
+    from tasks.osworld.index import SuiteOptions, list_suite
 
+    osworld = SuiteOptions(tuple(args.domain), args.cache or args.out / "cache", fetch=True)
+    if args.list:
+        return list_suite(args.suite, osworld)
     settings = BenchSettings(
         args.suite, args.out, args.workers, args.oracle, args.model_url, args.model,
-        args.api_key, args.resume, args.task_timeout,
+        args.api_key, args.resume, args.task_timeout, osworld,
     )  # fmt: skip
     records = run_suite(settings)
     return 0 if records and all(r["score"] >= 1.0 for r in records) else 1

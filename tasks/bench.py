@@ -17,10 +17,11 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tasks.osworld.index import SuiteOptions
 from tasks.spec import Task, load_suite
 
 
@@ -35,6 +36,7 @@ class BenchSettings:
     api_key: str | None = None
     resume: bool = False
     task_timeout: float = 900.0
+    osworld: SuiteOptions = field(default_factory=SuiteOptions)  # domains, download cache
 
 
 def _worker(task: Task, settings: BenchSettings) -> dict[str, Any]:
@@ -45,6 +47,7 @@ def _worker(task: Task, settings: BenchSettings) -> dict[str, Any]:
         argv += ["--model-url", settings.model_url or ""]
         argv += ["--model", settings.model] if settings.model else []
         argv += ["--api-key", settings.api_key] if settings.api_key else []
+    argv += ["--cache", str(settings.osworld.cache)] if settings.osworld.cache else []
     started = time.monotonic()
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=settings.task_timeout,
@@ -81,7 +84,7 @@ def _save(path: Path, results: dict[str, dict[str, Any]]) -> None:
 def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> list[dict[str, Any]]:
     """Run the suite; returns the records of the tasks that ran (skipped ones are only in
     results.json and the table)."""
-    tasks = load_suite(settings.suite)
+    tasks = load_suite(settings.suite, settings.osworld)
     settings.out.mkdir(parents=True, exist_ok=True)
     results_file = settings.out / "results.json"
     results: dict[str, dict[str, Any]] = {}

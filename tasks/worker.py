@@ -70,6 +70,10 @@ def _setup(
             env.wait_for_window(args["value"], float(args.get("timeout", 15)))
         elif step.kind == "sleep":
             time.sleep(float(args["value"]))
+        elif step.kind.startswith("osworld_"):
+            from tasks.osworld.runtime import run_step
+
+            run_step(step, env, home)
 
 
 def _hub(task: Task, workspace: Path, stack: contextlib.ExitStack) -> ToolHub | None:
@@ -121,8 +125,10 @@ def _on_desktop(
     task: Task, folder: Path, oracle: bool, model: ModelSettings
 ) -> tuple[RunResult, Path, float, list[str]]:
     workspace, home = folder / "workspace", folder / "home"
+    if task.path.suffix == ".json":  # OSWorld's /home/user is the workspace and the HOME
+        home = workspace
     workspace.mkdir(parents=True)
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     with (
         DesktopEnvironment(DesktopSettings(screen=task.screen)) as env,
         contextlib.ExitStack() as stack,
@@ -184,9 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-url")
     parser.add_argument("--model")
     parser.add_argument("--api-key")
+    parser.add_argument("--cache", type=Path, help="OSWorld's download cache")
     args = parser.parse_args(argv)
     model = ModelSettings(base_url=args.model_url or "", model=args.model, api_key=args.api_key)
-    task = load_task(args.task)
+    task = load_task(args.task, args.cache)
     record = skipped(task) if task.unsupported else run_task(task, args.out, args.oracle, model)
     print(json.dumps(record, ensure_ascii=False))
     return 0
