@@ -8,7 +8,8 @@ and a folder of small programs on the task's PATH stands in for what the VM has:
   steps drive the screen with `python -c "import pyautogui; ..."`).
 - `sudo`: runs the command as the task's user (the VM's `echo password | sudo -S ...`); our
   apps and files live in the task's home, so no privilege is needed or given.
-- `pkill` and `killall`: signal only the task's own processes (those with its HOME), so a
+- `pkill` and `killall`: signal only the task's own processes (started with its HOME, or
+  naming it on their command line, as Chromium's profile flag does), so a
   postconfig's `pkill chrome` cannot reach another task's or the user's browser.
 - `google-chrome`: Chromium with its profile at ~/.config/google-chrome, where OSWorld's
   getters read Chrome's Preferences, Bookmarks and Local State.
@@ -156,7 +157,9 @@ while [ $# -gt 1 ]; do
 done
 for pid in $(pgrep -f -- "$1"); do
   [ "$pid" = $$ ] || [ "$pid" = "$PPID" ] && continue
-  if tr '\\0' '\\n' < /proc/$pid/environ 2>/dev/null | grep -qx "HOME=$HOME"; then
+  # ours: started with our HOME, or (Chromium rewrites its environ) naming our HOME
+  if tr '\\0' '\\n' < /proc/$pid/environ 2>/dev/null | grep -qx "HOME=$HOME" ||
+     tr '\\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -qF "$HOME/"; then
     kill -s "$signal" "$pid" 2>/dev/null
   fi
 done

@@ -264,12 +264,14 @@ def test_the_shims_run_sudo_as_the_user_and_pkill_only_the_tasks_processes(home,
     other = {**os.environ, "HOME": str(tmp_path)}
     mine = subprocess.Popen(["sleep", "117"], env=env)
     theirs = subprocess.Popen(["sleep", "117"], env=other)
+    # Chromium overwrites its environ; its profile flag names the home
+    named = subprocess.Popen(["sh", "-c", "sleep 117", f"--user-data-dir={home}/p"], env=other)
     try:
         subprocess.run("pkill 'sleep 117'", shell=True, env=env, timeout=30, check=True)
-        assert mine.wait(5) != 0
+        assert mine.wait(5) != 0 and named.wait(5) != 0
         time.sleep(0.2)
         assert theirs.poll() is None
     finally:
-        theirs.kill()
-        mine.kill()
+        for process in (mine, theirs, named):
+            process.kill()
     assert done.returncode == 0
