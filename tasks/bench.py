@@ -142,12 +142,17 @@ def table(records: list[dict[str, Any]]) -> str:
                     f"{r['steps']:>5} {r['seconds']:>7.1f} {r['tokens']:>8}")  # fmt: skip
     scored = [r for r in records if r["score"] is not None]
     left_out = len(records) - len(scored)
-    rows.append(f"success rate: {_rate(scored)}" + (f", {left_out} skipped" if left_out else ""))
+    rows.append(f"success rate: {_rate(scored)}" + (f"; {left_out} skipped" if left_out else ""))
     for app in sorted({r.get("app", "other") for r in scored}):
         rows.append(f"  {app}: {_rate([r for r in scored if r.get('app', 'other') == app])}")
     return "\n".join(rows)
 
 
 def _rate(records: list[dict[str, Any]]) -> str:
+    """Passed / ran, and OSWorld's figure: the mean score (partial credit counts)."""
     passed = sum(1 for r in records if r["score"] >= 1.0)
-    return f"{passed}/{len(records)} ({passed / len(records) * 100 if records else 0:.0f}%)"
+    mean = sum(r["score"] for r in records) / len(records) if records else 0.0
+    return (
+        f"{passed}/{len(records)} ({passed / len(records) * 100 if records else 0:.0f}%), "
+        f"mean score {mean:.2f}"
+    )

@@ -78,7 +78,12 @@ def test_the_table_marks_skipped_tasks_and_leaves_them_out_of_the_rates():
     skipped = {"id": "b", "app": "writer", "score": None, "steps": 0, "seconds": 0.0, "tokens": 0}
     text = table([ran, skipped])
     assert re.search(r"^b +writer +skip +- +0 ", text, re.MULTILINE)
-    assert "success rate: 1/1 (100%), 1 skipped" in text and "writer:" not in text
+    assert "success rate: 1/1 (100%), mean score 1.00; 1 skipped" in text
+    assert "writer:" not in text
+    partial = {**ran, "id": "c", "score": 0.5}
+    failed = {**ran, "id": "d", "score": 0.0}
+    text = table([ran, partial, failed])  # OSWorld's figure: the mean, partial credit counts
+    assert "success rate: 1/3 (33%), mean score 0.50" in text
 
 
 def test_the_worker_reports_an_unsupported_task_as_skipped(tmp_path):
@@ -130,4 +135,4 @@ def test_the_sample_suite_under_the_oracle(tmp_path):
         "SKIP osworld-unsupported-docx-review: skipped: unsupported config: googledrive, "
         "network: download https://example.org/osworld/review.docx" in done.stdout
     )
-    assert "success rate: 5/5 (100%), 1 skipped" in done.stdout
+    assert "success rate: 5/5 (100%), mean score 1.00; 1 skipped" in done.stdout
