@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tasks.osworld.documents import compare_docx_files, docx_reasons
 from tasks.osworld.tables import compare_table, table_reasons
 
 
@@ -244,6 +245,7 @@ METRICS: dict[str, Metric] = {
         compare_text_file,
         compare_csv,
         compare_table,
+        compare_docx_files,
         check_text_enlarged,
         check_gnome_favorite_apps,
         is_utc_0,
@@ -261,6 +263,7 @@ OPTIONS = {
     "compare_text_file": {"ignore_blanks", "ignore_case"},
     "literal_match": {"type", "ignore_case"},
     "compare_table": {"rules"},
+    "compare_docx_files": {"ignore_blanks", "ignore_case", "ignore_order", "content_only"},
 }
 _RULE_TYPES = {
     "check_font_size": {"value", "range"},
@@ -285,4 +288,6 @@ def check_options(
                 missing.append(("metric", f"{func} rule type {kind}"))
     if func == "compare_table":
         missing += [("metric", what) for what in table_reasons(options)]
+    if func == "compare_docx_files":
+        missing += [("metric", what) for what in docx_reasons(options, getters)]
     return missing

@@ -45,7 +45,6 @@ def test_the_sample_suite_has_solutions_and_one_unsupported_task():
         "config: googledrive",
         "network: download https://example.org/osworld/review.docx",
         "network: cloud_file https://example.org/osworld/review-gold.docx",
-        "metric: compare_docx_files",
     )
 
 

@@ -275,3 +275,37 @@ def test_the_shims_run_sudo_as_the_user_and_pkill_only_the_tasks_processes(home,
         for process in (mine, theirs, named):
             process.kill()
     assert done.returncode == 0
+
+
+def _docx(path: Path, paragraphs: list[str]) -> str:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return str(path)
+
+
+def test_compare_docx_files_by_paragraph_text(tmp_path):
+    gold = _docx(tmp_path / "gold.docx", ["Title", "Second  line"])
+    spaced = _docx(tmp_path / "spaced.docx", ["Title ", "Second line"])
+    upper = _docx(tmp_path / "upper.docx", ["TITLE", "Second line"])
+    swapped = _docx(tmp_path / "swapped.docx", ["Second  line", "Title"])
+    merged = _docx(tmp_path / "merged.docx", ["Title Second line"])
+    assert m.compare_docx_files(spaced, gold) == 1.0  # blanks ignored by default
+    assert m.compare_docx_files(spaced, gold, ignore_blanks=False) == 0.0
+    assert m.compare_docx_files(merged, gold) == 1.0  # one text, white space folded
+    assert m.compare_docx_files(merged, gold, ignore_blanks=False) == 0.0  # paragraph count
+    assert m.compare_docx_files(upper, gold) == 0.0
+    assert m.compare_docx_files(upper, gold, ignore_case=True) == 1.0
+    assert m.compare_docx_files(swapped, gold) == 0.0
+    assert m.compare_docx_files(swapped, gold, ignore_order=True) == 1.0
+    assert m.compare_docx_files(write(tmp_path / "a.txt", "Title"), gold) == 0.0
+    assert m.compare_docx_files(None, gold) == 0.0
+    assert m.compare_docx_files(write(tmp_path / "broken.docx", "not a zip"), gold) == 0.0
+    odt = [{"type": "vm_file", "path": "~/a.odt"}]
+    assert m.check_options("compare_docx_files", {"content_only": True}, odt) == [
+        ("metric", "compare_docx_files option content_only"),
+        ("metric", "compare_docx_files on odt files"),
+    ]
