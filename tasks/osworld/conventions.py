@@ -158,8 +158,8 @@ done
 for pid in $(pgrep -f -- "$1"); do
   [ "$pid" = $$ ] || [ "$pid" = "$PPID" ] && continue
   # ours: started with our HOME, or (Chromium rewrites its environ) naming our HOME
-  if tr '\\0' '\\n' < /proc/$pid/environ 2>/dev/null | grep -qx "HOME=$HOME" ||
-     tr '\\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -qF "$HOME/"; then
+  if { tr '\\0' '\\n' < /proc/$pid/environ; } 2>/dev/null | grep -qx "HOME=$HOME" ||
+     { tr '\\0' ' ' < /proc/$pid/cmdline; } 2>/dev/null | grep -qF "$HOME/"; then
     kill -s "$signal" "$pid" 2>/dev/null
   fi
 done

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,14 +98,14 @@ def test_each_kind_of_reason_is_named(tmp_path):
     )[0].startswith("system: execute 'echo password | sudo -S apt-get")
     assert one(tmp_path, instruction="open {NO_SUCH}") == ("placeholder: {NO_SUCH}",)
     evaluator = {
-        "func": "compare_docx_files",
+        "func": "compare_pptx_files",
         "result": {"type": "vm_file", "path": "/etc/x", "dest": "x"},
         "expected": {"type": "accessibility_tree"},
     }
     assert one(tmp_path, evaluator=evaluator) == (
         "path: vm_file /etc/x (outside /home/user)",
         "getter: accessibility_tree",
-        "metric: compare_docx_files",
+        "metric: compare_pptx_files",
     )
     rules = {"rules": [{"type": "sheet_fuzzy", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
     table = {
@@ -259,3 +260,22 @@ def test_downloads_go_through_the_cache_and_offline_is_needs_network(tmp_path, s
     again = {t.id: t for t in load_suite(root, SuiteOptions(cache=cache))}
     assert again["a"].unsupported == ()  # now cached, no network needed
     assert Cache(cache).lookup(good) == Path(copy["from"])
+
+
+def test_the_overlay_is_keyed_by_domain_and_id_in_the_oracle_vocabulary(tmp_path):
+    from tasks.osworld.overlay import solutions
+    from tasks.spec import SOLUTION_STEPS, _steps
+
+    overlay = solutions()
+    assert len(overlay) >= 25
+    domains = {key.split("/")[0] for key in overlay}
+    assert len(domains) >= 4
+    for key, steps in overlay.items():
+        assert re.fullmatch(r"[a-z_]+/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", key), key
+        assert _steps(key, "solution", steps, SOLUTION_STEPS)
+    # a real task's file in OSWorld's layout picks its solution up by domain and id
+    key = next(k for k in overlay if k.startswith("os/"))
+    domain, task_id = key.split("/")
+    root = suite(tmp_path / "s", {domain: [task(task_id)], "vlc": [task(task_id)]})
+    loaded = {t.app: t for t in load_suite(root)}
+    assert loaded["os"].solution and not loaded["vlc"].solution
