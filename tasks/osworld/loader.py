@@ -18,6 +18,7 @@ solutions for real OSWorld tasks, keyed by task id (tasks/osworld/overlay.py).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -65,6 +66,7 @@ _SYSTEM = re.compile(
 _PROGRAMS = {"google-chrome": "chromium", "python": None, "python3": None, "sudo": None}
 _NOT_NEEDED = {"socat"}  # OSWorld forwards Chrome's DevTools port; we reach it directly
 _SHELL_WORDS = {"[", "[[", "cd", "export", "echo", "if", "test", "for", "while"}
+_NOT_AS_ROOT = {"vlc", "cvlc"}
 _EXTRA = {"x_solution"}
 
 
@@ -75,6 +77,7 @@ class _Translation:
     cache: Cache | None
     unsupported: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    root: bool = field(default_factory=lambda: os.geteuid() == 0)
 
     def lack(self, kind: str, what: str) -> None:
         reason = f"{kind}: {what}"
@@ -132,6 +135,8 @@ class _Translation:
         wanted = _PROGRAMS.get(name, name)
         if wanted and shutil.which(wanted) is None:
             self.lack("program", f"{name} (not installed)")
+        elif wanted in _NOT_AS_ROOT and self.root:
+            self.lack("program", f"{name} (refuses to run as root: run as a normal user)")
 
     def steps(self, items: Any, where: str) -> tuple[Step, ...]:
         if not isinstance(items, list):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -97,6 +98,9 @@ def test_each_kind_of_reason_is_named(tmp_path):
         ],
     )[0].startswith("system: execute 'echo password | sudo -S apt-get")
     assert one(tmp_path, instruction="open {NO_SUCH}") == ("placeholder: {NO_SUCH}",)
+    vlc = one(tmp_path, config=[{"type": "launch", "parameters": {"command": "vlc"}}])
+    refused = ("program: vlc (refuses to run as root: run as a normal user)",)
+    assert vlc == (refused if os.geteuid() == 0 else ())
     evaluator = {
         "func": "compare_pptx_files",
         "result": {"type": "vm_file", "path": "/etc/x", "dest": "x"},
