@@ -43,6 +43,20 @@ def _bench_arguments(bench: argparse.ArgumentParser) -> None:
     bench.add_argument(
         "--node-retries", type=int, default=2, help="with --ray: reruns of a lost node's task"
     )
+    bench.add_argument(
+        "--list",
+        action="store_true",
+        help="OSWorld suites: what runs here, and why not",
+    )
+    bench.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        help="OSWorld suites: only this domain (again for more)",
+    )
+    bench.add_argument(
+        "--cache", type=Path, help="OSWorld suites: the download cache (default OUT/cache)"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -167,11 +181,15 @@ def doctor_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
 
 def bench_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
     from tasks.bench import BenchSettings, RayOptions, Selection, WorkerOptions, run_suite
+    from tasks.osworld.index import SuiteOptions, list_suite
 
+    osworld = SuiteOptions(tuple(args.domain), args.cache or args.out / "cache", fetch=True)
+    if args.list:
+        return list_suite(args.suite, osworld)
     agent = options.settings_from(args, sources, task="")
     worker = WorkerOptions(
         args.oracle, agent.model.model_url, agent.model.model, agent.model.api_key,
-        args.task_timeout, agent.to_json(),
+        args.task_timeout, agent.to_json(), osworld.cache,
     )  # fmt: skip
     settings = BenchSettings(
         suite=args.suite,
@@ -182,6 +200,7 @@ def bench_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
         rollouts=args.rollouts,
         selection=Selection(tuple(args.task), args.k),
         ray=RayOptions(args.ray, args.shared_out, args.node_retries) if args.ray else None,
+        osworld=osworld,
     )
     result = run_suite(settings)
     return 130 if result.interrupted else 0 if result.ok else 1

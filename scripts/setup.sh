@@ -12,6 +12,9 @@ APT_PACKAGES=(
   fonts-dejavu-core fonts-wqy-zenhei
   mousepad xterm scrot dbus-daemon gnumeric pcmanfm zenity
   adb chromium chromium-driver x11vnc ffmpeg iproute2
+  # the apps of OSWorld's tasks (about 170 MB to download, 900 MB on disk)
+  libreoffice-calc libreoffice-writer libreoffice-impress gimp vlc thunderbird
+  gnome-shell-common  # GNOME Shell's settings schemas (favourite apps), no shell
 )
 
 missing=()

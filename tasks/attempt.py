@@ -31,6 +31,7 @@ class WorkerOptions:
     api_key: str | None = None
     task_timeout: float = 900.0
     settings: str | None = None  # the agent's settings as JSON (agent.settings.Settings.to_json)
+    cache: Path | None = None  # OSWorld's download cache
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def worker_argv(task_file: Path, out: Path, options: WorkerOptions) -> list[str]
     # -P keeps the working directory (a user's tasks.py or agent.py) out of the import path
     argv = [sys.executable, "-P", "-m", "tasks.worker", str(task_file), "--out", str(out)]
     argv += ["--settings", options.settings] if options.settings else []
+    argv += ["--cache", str(options.cache)] if options.cache else []
     if options.oracle:
         return [*argv, "--oracle"]
     argv += ["--model-url", options.model_url or ""]

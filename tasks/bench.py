@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from agent.errors import ModelServerUnreachable
 from agent.model import DEFAULT_URL, ModelClient, ModelSettings
 from tasks.attempt import Unit, WorkerOptions, run_attempt, skipped
+from tasks.osworld.index import SuiteOptions
 from tasks.results import Header, ResultsFile
 from tasks.scores import table
 from tasks.spec import Task, TaskError, load_suite
@@ -70,6 +71,7 @@ class BenchSettings:
     rollouts: int = 1
     selection: Selection = field(default_factory=Selection)
     ray: RayOptions | None = None  # None runs here
+    osworld: SuiteOptions = field(default_factory=SuiteOptions)  # domains, download cache
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,8 @@ def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> Su
     (no model server, bad selection, a results file of other settings) or when the model server
     went away mid-suite (after saving and printing what finished)."""
     chosen = settings.selection
-    tasks = select(load_suite(settings.suite), settings.suite, chosen.task_ids, chosen.pattern)
+    suite = load_suite(settings.suite, settings.osworld)
+    tasks = select(suite, settings.suite, chosen.task_ids, chosen.pattern)
     header = header_for(settings, tasks)
     settings.out.mkdir(parents=True, exist_ok=True)
     results = ResultsFile(settings.out / "results.json", header, settings.resume)

@@ -20,7 +20,7 @@ from typing import Any
 
 from adbutils import AdbDevice
 
-from tasks.osworld_metrics import judge
+from tasks.osworld.scoring import judge
 
 
 @dataclass(frozen=True)
@@ -254,9 +254,9 @@ def osworld(
     options: list[dict[str, Any]],
     conj: str = "and",
 ) -> float:
-    """An OSWorld task's evaluator block, as tasks/osworld.py translated it; the getters and
-    metrics are OSWorld's own semantics, in tasks/osworld_metrics.py."""
-    return judge(probe, func, result, expected, options, conj)
+    """An OSWorld task's evaluator block, as tasks/osworld/loader.py translated it, scored with
+    OSWorld's semantics (tasks/osworld/scoring.py) in the task's home (the workspace)."""
+    return judge(probe.workspace, probe.env, probe.status, func, result, expected, options, conj)
 
 
 @evaluator

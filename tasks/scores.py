@@ -61,7 +61,10 @@ def table(
     skipped = sum(1 for r in records if r["score"] is None)
     notes = [f"{skipped} skipped"] if skipped else []
     notes += [f"{len(not_run)} not run (counted as failed)"] if not_run else []
-    rows.append(f"success rate: {_rate(scores, rollouts)}" + "".join(f", {n}" for n in notes))
+    rate = _rate(scores, rollouts)
+    if rollouts == 1:  # OSWorld's figure: the mean score, partial credit counting
+        rate += f", mean score {_mean(records, len(not_run)):.2f}"
+    rows.append(f"success rate: {rate}" + "".join(f"; {n}" for n in notes))
     for app in sorted({s.app for s in scores}):
         rows.append(f"  {app}: {_rate([s for s in scores if s.app == app], rollouts)}")
     return "\n".join(rows)
@@ -103,3 +106,10 @@ def _rate(scores: Sequence[TaskScore], rollouts: int) -> str:
     at_1 = sum(s.pass_at_1 for s in scores) / count
     at_k = sum(s.pass_at_k for s in scores) / count
     return f"pass@1 {at_1:.2f}, pass@{rollouts} {at_k:.2f} over {len(scores)} tasks"
+
+
+def _mean(records: Sequence[dict[str, Any]], unrun: int) -> float:
+    """The mean score over every selected attempt; one that never ran scores 0."""
+    scored = [float(r["score"]) for r in records if r["score"] is not None]
+    count = len(scored) + unrun
+    return sum(scored) / count if count else 0.0

@@ -1,7 +1,7 @@
 """Task files: what to do, where, how to set it up, how to judge it, and a reference solution.
 
 A task is one YAML file (documented by `tasks/task.schema.json`) or an OSWorld task JSON file
-(translated by `tasks/osworld.py`). Loading is strict: an unknown field, a missing file or a bad
+(translated by `tasks/osworld/`). Loading is strict: an unknown field, a missing file or a bad
 evaluator name fails with the task id, the field and what was expected. An OSWorld task that
 needs what we lack loads with `unsupported` set, so a suite skips it instead of failing.
 """
@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from agent.errors import AgentError
+
+if TYPE_CHECKING:
+    from tasks.osworld.index import SuiteOptions
 
 SETUP_STEPS = {"write_file", "run", "execute", "launch", "open", "wait_window", "sleep"}
 SOLUTION_STEPS = {"click_window", "drag_window", "scroll_window", "click", "type", "key", "tool",
@@ -93,14 +96,16 @@ def _fill(value: Any, params: dict[str, Any]) -> Any:
     return value
 
 
-def load_task(path: Path | str) -> Task:
+def load_task(path: Path | str, cache: Path | None = None) -> Task:
+    """A YAML task file, or an OSWorld task file (its downloads found in `cache`)."""
     from tasks.evaluators import EVALUATORS
 
     path = Path(path)
     if path.suffix == ".json":
-        from tasks.osworld import load_osworld
+        from tasks.osworld.cache import Cache
+        from tasks.osworld.loader import load_osworld
 
-        return load_osworld(path)
+        return load_osworld(path, Cache(cache) if cache else None)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -162,8 +167,15 @@ def load_task(path: Path | str) -> Task:
     )
 
 
-def load_suite(folder: Path | str) -> list[Task]:
+def load_suite(folder: Path | str, osworld: SuiteOptions | None = None) -> list[Task]:
+    """The tasks of a folder (or one file); an OSWorld suite (its folder with test_all.json, or
+    an index file) loads through tasks/osworld/index.py with `osworld`'s options."""
+    from tasks.osworld.index import SuiteOptions, index_file, load_index
+
     folder = Path(folder)
+    index = index_file(folder)
+    if index is not None:
+        return load_index(index, osworld or SuiteOptions())
     files = [folder]
     if folder.is_dir():
         files = sorted([*folder.glob("*.yaml"), *folder.glob("*.json")])

@@ -84,6 +84,10 @@ def _setup(
             env.wait_for_window(args["value"], float(args.get("timeout", 15)))
         elif step.kind == "sleep":
             time.sleep(float(args["value"]))
+        elif step.kind.startswith("osworld_"):
+            from tasks.osworld.runtime import run_step
+
+            run_step(step, env, home)
 
 
 def _hub(task: Task, workspace: Path, stack: contextlib.ExitStack) -> ToolHub | None:
@@ -193,8 +197,10 @@ def _on_desktop(
     task: Task, folder: Path, oracle: bool, settings: Settings
 ) -> tuple[RunResult, Path, float, list[str], list[str]]:
     workspace, home = folder / "workspace", folder / "home"
+    if task.path.suffix == ".json":  # OSWorld's /home/user is the workspace and the HOME
+        home = workspace
     workspace.mkdir(parents=True)
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     with (
         DesktopEnvironment(DesktopSettings(screen=task.screen, home=home)) as env,
         contextlib.ExitStack() as stack,
@@ -256,11 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-url")
     parser.add_argument("--model")
     parser.add_argument("--api-key")
+    parser.add_argument("--cache", type=Path, help="OSWorld's download cache")
     args = parser.parse_args(argv)
     settings = Settings.from_json(args.settings) if args.settings else Settings()
     given = {k: getattr(args, k) for k in ("model_url", "model", "api_key") if getattr(args, k)}
     settings = settings.with_values(given)
-    task = load_task(args.task)
+    task = load_task(args.task, args.cache)
     record = skipped(task) if task.unsupported else run_task(task, args.out, args.oracle, settings)
     print(json.dumps(record, ensure_ascii=False))
     return 0

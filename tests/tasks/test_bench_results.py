@@ -158,7 +158,7 @@ def test_ctrl_c_keeps_what_finished_counts_the_rest_as_failed_and_exits_non_zero
     output = "".join(seen) + rest
     assert process.returncode == 130, output + errors
     assert "stopping: waiting for 1 running task(s); 1 not started" in output
-    assert "success rate: 2/3 (67%), 1 not run (counted as failed)" in output
+    assert "success rate: 2/3 (67%), mean score 0.67; 1 not run (counted as failed)" in output
     assert "(100%)" not in output
     # --resume runs only the task that never ran.
     again = agent("bench", str(suite), "--oracle", "--out", str(out), "--resume")
@@ -220,4 +220,4 @@ def test_a_model_server_that_goes_away_mid_suite_stops_it_with_the_run_message(t
     assert last.startswith(f"agent: no model server at {server.url} (no answer after")
     assert "[1/3] FAIL infeasible-print-document (error" in result.stdout
     assert "[2/3]" not in result.stdout  # nothing more was started
-    assert "success rate: 0/3 (0%), 2 not run (counted as failed)" in result.stdout
+    assert "success rate: 0/3 (0%), mean score 0.00; 2 not run (counted as failed)" in result.stdout

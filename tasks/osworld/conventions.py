@@ -1,0 +1,205 @@
+"""What an OSWorld task takes for granted about its machine, reproduced on our desktop.
+
+OSWorld runs each task on an Ubuntu VM whose user is `user` (home /home/user, password
+"password", screen 1920x1080). Here the task's isolated home stands in for /home/user and `~`,
+and a folder of small programs on the task's PATH stands in for what the VM has:
+
+- `python` and `python3`: our interpreter, which has pyautogui (OSWorld's config and postconfig
+  steps drive the screen with `python -c "import pyautogui; ..."`).
+- `sudo`: runs the command as the task's user (the VM's `echo password | sudo -S ...`); our
+  apps and files live in the task's home, so no privilege is needed or given.
+- `pkill` and `killall`: signal only the task's own processes (started with its HOME, or
+  naming it on their command line, as Chromium's profile flag does), so a
+  postconfig's `pkill chrome` cannot reach another task's or the user's browser.
+- `google-chrome`: Chromium with its profile at ~/.config/google-chrome, where OSWorld's
+  getters read Chrome's Preferences, Bookmarks and Local State.
+
+GSettings writes to a key file in the task's home (GSETTINGS_BACKEND=keyfile), so `gsettings
+set` in one process is seen by `gsettings get` in the next without touching the user's dconf.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+HOME = "/home/user"
+SCREEN = (1920, 1080)
+PASSWORD = "password"
+_HOME = re.compile(r"/home/user(?![\w.-])")
+_PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+SHIMS = ".osworld-bin"  # inside the task's home
+
+
+# What the VM's desktop opens a document with (the rest as tasks/open_with.py says).
+_OFFICE = {
+    ".xlsx": "--calc",
+    ".xls": "--calc",
+    ".ods": "--calc",
+    ".docx": "--writer",
+    ".doc": "--writer",
+    ".odt": "--writer",
+    ".pptx": "--impress",
+    ".ppt": "--impress",
+    ".odp": "--impress",
+}
+
+
+def opener(path: str) -> list[str] | None:
+    """The command that opens `path` as OSWorld's desktop would, when it is an office file."""
+    flag = _OFFICE.get(Path(path).suffix.lower())
+    return ["libreoffice", flag, path] if flag else None
+
+
+def placeholders(screen: tuple[int, int] = SCREEN) -> dict[str, str]:
+    """The values OSWorld fills into instructions and configs at run time."""
+    width, height = screen
+    return {
+        "CLIENT_PASSWORD": PASSWORD,
+        "SCREEN_WIDTH": str(width),
+        "SCREEN_HEIGHT": str(height),
+        "SCREEN_WIDTH_HALF": str(width // 2),
+        "SCREEN_HEIGHT_HALF": str(height // 2),
+    }
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    known = placeholders()
+    return sorted({name for name in _PLACEHOLDER.findall(text) if name not in known})
+
+
+def fill(value: Any, values: Mapping[str, str]) -> Any:
+    """`value` (a string, or lists and mappings of them) with {NAME} placeholders filled."""
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), value)
+    if isinstance(value, list):
+        return [fill(item, values) for item in value]
+    if isinstance(value, dict):
+        return {key: fill(item, values) for key, item in value.items()}
+    return value
+
+
+def at_home(text: str, home: Path) -> str:
+    """/home/user, wherever it appears in `text`, as the task's home."""
+    return _HOME.sub(str(home).replace("\\", "\\\\"), text)
+
+
+def vm_path(path: str, home: Path) -> Path | None:
+    """A path on OSWorld's VM as a path on this machine; None when it is outside the home."""
+    if path == "~" or path.startswith("~/"):
+        return home / path[2:]
+    if path == HOME or path.startswith(HOME + "/"):
+        return home / path[len(HOME) + 1 :]
+    if not path.startswith("/"):
+        return home / path
+    return None
+
+
+def in_home(path: str) -> bool:
+    return vm_path(path, Path("/")) is not None
+
+
+def command_argv(command: str | list[str], shell: bool, home: Path) -> list[str] | str:
+    """OSWorld's execute and launch: a string without shell is split like a shell would, `~/`
+    at the start of an argument is the home; with shell, the line goes to /bin/sh. A list with
+    shell=True runs its first item as the line (subprocess's rule; OSWorld passes it as is)."""
+    if shell:
+        line = command if isinstance(command, str) else str(command[0]) if command else ""
+        return at_home(line, home)
+    parts = shlex.split(command) if isinstance(command, str) else [str(p) for p in command]
+    return [
+        str(home / part[2:]) if part.startswith("~/") else at_home(part, home) for part in parts
+    ]
+
+
+def task_env(base: Mapping[str, str], home: Path) -> dict[str, str]:
+    """The environment of a program the task runs: `base` (the display's) with the home, its
+    XDG folders, the shims first on PATH and GSettings in a key file inside the home."""
+    env = dict(base)
+    env.update(
+        HOME=str(home),
+        USER="user",
+        LOGNAME="user",
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        GSETTINGS_BACKEND="keyfile",
+        PATH=f"{home / SHIMS}:{base.get('PATH', '/usr/bin:/bin')}",
+    )
+    return env
+
+
+_SUDO = """#!/bin/sh
+# OSWorld's `echo password | sudo -S CMD`: CMD runs as the task's user.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -S) cat >/dev/null 2>&1 || true; shift ;;
+    -u|-g|-p) shift 2 ;;
+    -[A-Za-z]*) shift ;;
+    --) shift; break ;;
+    *) break ;;
+  esac
+done
+exec "$@"
+"""
+
+_PKILL = """#!/bin/sh
+# pkill/killall on OSWorld's VM: here only the task's own processes (same HOME) are signalled.
+signal=TERM
+while [ $# -gt 1 ]; do
+  case "$1" in -9) signal=KILL ;; -[A-Z]*) signal="${1#-}" ;; esac
+  shift
+done
+for pid in $(pgrep -f -- "$1"); do
+  [ "$pid" = $$ ] || [ "$pid" = "$PPID" ] && continue
+  # ours: started with our HOME, or (Chromium rewrites its environ) naming our HOME
+  if { tr '\\0' '\\n' < /proc/$pid/environ; } 2>/dev/null | grep -qx "HOME=$HOME" ||
+     { tr '\\0' ' ' < /proc/$pid/cmdline; } 2>/dev/null | grep -qF "$HOME/"; then
+    kill -s "$signal" "$pid" 2>/dev/null
+  fi
+done
+exit 0
+"""
+
+_CHROME = """#!/bin/sh
+# google-chrome on OSWorld's VM: Chromium with its profile where Chrome keeps it.
+exec {chromium} --user-data-dir="$HOME/.config/google-chrome" --no-first-run \\
+  --no-default-browser-check --password-store=basic {sandbox} "$@"
+"""
+
+
+USER_DIRS = (
+    "Desktop",
+    "Documents",
+    "Downloads",
+    "Music",
+    "Pictures",
+    "Public",
+    "Templates",
+    "Videos",
+)
+
+
+def install_shims(home: Path, chromium: str | None, root: bool) -> Path:
+    """The home as the VM's (its user folders: Desktop, Documents, ...) with the shims folder
+    (see the module docstring); returns the shims folder."""
+    for name in USER_DIRS:
+        (home / name).mkdir(parents=True, exist_ok=True)
+    folder = home / SHIMS
+    folder.mkdir(parents=True, exist_ok=True)
+    scripts = {"sudo": _SUDO, "pkill": _PKILL, "killall": _PKILL}
+    python = f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n'
+    scripts["python"] = scripts["python3"] = python
+    if chromium:
+        sandbox = "--no-sandbox" if root else ""
+        scripts["google-chrome"] = _CHROME.format(chromium=shlex.quote(chromium), sandbox=sandbox)
+    for name, text in scripts.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o755)
+    return folder
