@@ -14,7 +14,15 @@ from typing import Any, Protocol
 
 from agent import actions as A
 from agent.errors import AgentError
-from agent.families.base import AssistantEntry, Entry, Family, ParsedCall, RequestFields, UserEntry
+from agent.families.base import (
+    AssistantEntry,
+    Entry,
+    Family,
+    ParsedCall,
+    ParseResult,
+    RequestFields,
+    UserEntry,
+)
 from agent.model import ChatModel
 from agent.records import CallRecord, Observer, RunResult, Status, StepRecord
 from agent.takeover import Takeover, asks_for_human, human_note
@@ -22,6 +30,10 @@ from agent.turn import ModelTurn, Usage
 from environments.base import Environment, Observation
 
 SKIPPED = "not executed: an earlier action in this reply failed"
+
+
+# What reading an arbitrary reply may raise in a family's code (numbers, literals, nesting).
+_UNREADABLE = (ValueError, TypeError, KeyError, IndexError, RecursionError, ArithmeticError)
 
 
 class ToolRouter(Protocol):
@@ -134,11 +146,10 @@ class AgentLoop:
         fields = self.family.request_fields()
         timings["render"] = time.monotonic() - clock
         turn = self.model.complete(messages, tools, fields, on_reasoning=self._reasoning)
-        turn = self.family.read_turn(turn, tools)
         timings["model"] = turn.seconds
         self.usage += turn.usage
         clock = time.monotonic()
-        parsed = self.family.parse(turn, self._observation)
+        turn, parsed = self._read(turn, tools)
         timings["parse"] = time.monotonic() - clock
         request = _summary(messages, tools, fields, self.model, self.family)
         if parsed.error is not None:
@@ -179,6 +190,18 @@ class AgentLoop:
             self._failed(error)
         else:
             self._failures = 0
+
+    def _read(self, turn: ModelTurn, tools: list[dict[str, Any]]) -> tuple[ModelTurn, ParseResult]:
+        """The family's reading of a reply. Whatever the reply holds, reading it never ends the
+        run: a reply the family's code cannot digest is fed back like any unusable reply."""
+        try:
+            turn = self.family.read_turn(turn, tools)
+            return turn, self.family.parse(turn, self._observation)  # type: ignore[arg-type]
+        except AgentError:
+            raise
+        except _UNREADABLE as exc:
+            kind = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            return turn, ParseResult(error=f"the reply could not be read ({kind})")
 
     def _execute(
         self, parsed: tuple[ParsedCall, ...], timings: dict[str, float]

@@ -67,18 +67,43 @@ class ModelTurn:
 def decode_arguments(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
     """Arguments as a dict, or None and the reason they are unusable."""
     if isinstance(raw, dict):
+        if _depth(raw) > MAX_DEPTH:
+            return None, f"arguments are nested more than {MAX_DEPTH} levels deep"
         return raw, None
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return {}, None
+    if not isinstance(raw, str):
+        return None, f"arguments must be a JSON object, got {type(raw).__name__}"
     try:
         value = json.loads(raw)
     except (TypeError, json.JSONDecodeError) as exc:
         return None, f"arguments are not valid JSON ({exc})"
+    except RecursionError:
+        return None, f"arguments are nested more than {MAX_DEPTH} levels deep"
     if isinstance(value, str):
         return decode_arguments(value)
     if not isinstance(value, dict):
         return None, f"arguments must be a JSON object, got {type(value).__name__}"
+    if _depth(value) > MAX_DEPTH:
+        return None, f"arguments are nested more than {MAX_DEPTH} levels deep"
     return value, None
+
+
+MAX_DEPTH = 32  # no tool takes arguments nested deeper; deeper JSON breaks encoders later
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def new_call_id() -> str:

@@ -13,7 +13,7 @@ and checked by running those parsers on the same texts:
   re-dumped with `json.dumps(..., ensure_ascii=False)`; content is the text before the first
   `<tool_call>`, unstripped, or null when blank. While streaming it cuts the name (regex) and
   the raw argument text (bracket matching) out of the text without validating the JSON;
-- qwen3_coder tool parser: `agent.scripted.qwen3_coder`;
+- qwen3_coder tool parser: `agent.families.qwen.qwen3_coder`;
 - tool_choice "required" / named: guided decoding makes the model write plain JSON.
 """
 
@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agent.scripted.qwen3_coder import coder_calls
+from agent.families.qwen.qwen3_coder import coder_calls
 from agent.scripted.request import RequestPlan, VLLMConfig
 
 
@@ -102,7 +102,7 @@ def _hermes_calls(
             ParsedCall(call["name"], json.dumps(call["arguments"], ensure_ascii=False))
             for call in found
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # vLLM catches every Exception
         return text, ()
     return text[:start], calls
 

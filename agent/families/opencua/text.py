@@ -11,6 +11,7 @@ their projection does), OpenCUA-A3B in fractions of the screen ("relative").
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -132,6 +133,8 @@ class _Args:
         value = self.get(key, position, default)
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise InvalidAction(f"{self.name} needs a number for {key}, got {value!r}")
+        if not math.isfinite(value):
+            raise InvalidAction(f"{self.name} needs a finite number for {key}, got {value!r}")
         return float(value)
 
 

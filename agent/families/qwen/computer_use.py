@@ -9,7 +9,9 @@ family's patch grid so that the server does not resize them again.
 from __future__ import annotations
 
 import abc
+import math
 import re
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -109,6 +111,11 @@ class QwenTool(Family):
         return qwen_request_fields(self.setup)
 
     def read_turn(self, turn: ModelTurn, tools: list[dict[str, Any]]) -> ModelTurn:
+        if self.setup.thinking and turn.finish_reason == "length" and not turn.reasoning:
+            # Cut off before `</think>` on a server without a reasoning parser (the template
+            # opened `<think>`): all of it is reasoning, and a call it mentions is not one.
+            thought = turn.text or turn.content
+            return replace(turn, reasoning=thought, content="", text="", tool_calls=())
         if self.makers is not None:
             tools = makers.schemas(self.makers, self.extra_tools)
         return read_text_calls(turn, tools)
@@ -233,6 +240,13 @@ class QwenTool(Family):
             return ParseResult(
                 error="your reply was cut off while you were still thinking, so no action came "
                 "out; think more briefly and call the tool"
+            )
+        if turn.finish_reason == "length":
+            # a reply cut by the output limit did not end as the model meant: a call in it may
+            # be one it was only considering, or a type call missing the rest of its text
+            return ParseResult(
+                error="your reply was cut off by the output limit before it ended, so nothing "
+                "in it was done; reply more briefly with one tool call"
             )
         if not turn.tool_calls:
             return ParseResult(error=f"it contained no tool call; call {self.tool_name}")
@@ -395,14 +409,22 @@ def _pointer(pointer: tuple[int, int] | None, action: str) -> tuple[int, int]:
 
 def number(args: dict[str, Any], key: str, action: str, default: float | None = None) -> float:
     value = args.get(key, default)
+    if isinstance(value, bool):
+        raise InvalidAction(f"{action} needs a number in {key!r}, got {value!r}")
     try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        result = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
         raise InvalidAction(f"{action} needs a number in {key!r}, got {value!r}") from None
+    if not math.isfinite(result):
+        raise InvalidAction(f"{action} needs a finite number in {key!r}, got {value!r}")
+    return result
 
 
 def scroll_clicks(pixels: float) -> int:
-    """Wheel clicks for Qwen's `pixels`: as given, at least one, at most MAX_SCROLL_CLICKS."""
+    """Wheel clicks for Qwen's `pixels`: as given, at least one, at most MAX_SCROLL_CLICKS;
+    0 is refused (it says not to scroll, so turning the wheel would do what it did not mean)."""
+    if pixels == 0:
+        raise InvalidAction("scroll needs a non-zero number in 'pixels'")
     clicks = min(max(round(abs(pixels)), 1), MAX_SCROLL_CLICKS)
     return clicks if pixels > 0 else -clicks
 

@@ -1,6 +1,8 @@
 """vLLM 0.33's qwen3_coder tool parser (its Qwen3 parser engine), non-streaming, re-implemented.
 
-Part of the scripted stand-in for a vLLM OpenAI server (`agent.scripted`). What it does, read
+The one copy of that parser: the scripted stand-in (`agent.scripted`) plays the server with it,
+and the Qwen family reads calls left in the text with it (`toolcall_text`), so the client
+understands a reply exactly as the server would. What it does, read
 from vllm/parser/qwen3.py and vllm/parser/engine/parser_engine.py of vLLM 0.33.0 and checked
 by running them:
 - a call starts at `<tool_call>` or at a bare `<function=`; inside `<tool_call>` only
@@ -24,6 +26,7 @@ import re
 from typing import Any
 
 Call = tuple[str, str]  # name, arguments as a JSON string
+CheckedCall = tuple[str, str, tuple[str, ...]]  # name, arguments, parameters given twice
 _CALL_START = re.compile(r"<tool_call>|<function=")
 _PARAM = re.compile(
     r"<\s*parameter\s*=\s*([^>]*)>(.*?)(?:<\s*/\s*parameter\s*>|(?=<\s*parameter\s*=))",
@@ -37,12 +40,21 @@ def coder_calls(
 ) -> tuple[str | None, tuple[Call, ...]]:
     """(content, calls) as vLLM 0.33's qwen3_coder parser returns them for `text`, the text
     after the reasoning (`after_reasoning`: the server also runs the qwen3 reasoning parser)."""
+    content, calls = coder_calls_checked(text, tools, after_reasoning=after_reasoning)
+    return content, tuple((name, arguments) for name, arguments, _ in calls)
+
+
+def coder_calls_checked(
+    text: str, tools: tuple[dict[str, Any], ...], *, after_reasoning: bool = True
+) -> tuple[str | None, tuple[CheckedCall, ...]]:
+    """`coder_calls` with, for each call, the parameters it gives more than once (vLLM keeps
+    the last one silently; a client refuses such a call)."""
     if after_reasoning:
         text = text.replace("</think>", "")
     first = _CALL_START.search(text)
     if first is None:
         return text or None, ()
-    calls: list[Call] = []
+    calls: list[CheckedCall] = []
     rest = text[first.start() :]
     while rest:
         rest, call = _one_call(rest, tools)
@@ -56,7 +68,7 @@ def coder_calls(
     return content, ()
 
 
-def _one_call(text: str, tools: tuple[dict[str, Any], ...]) -> tuple[str, Call | None]:
+def _one_call(text: str, tools: tuple[dict[str, Any], ...]) -> tuple[str, CheckedCall | None]:
     """Read the call at the start of `text`; return what follows it and the call, if any."""
     if text.startswith("<tool_call>"):
         body = text[len("<tool_call>") :]
@@ -70,11 +82,11 @@ def _one_call(text: str, tools: tuple[dict[str, Any], ...]) -> tuple[str, Call |
     name = text[:name_end].strip()
     if name_end >= len(text) or text[name_end] != ">":
         rest = text[name_end:]
-        return _after_function(rest), ((name, "{}") if name else None)
+        return _after_function(rest), ((name, "{}", ()) if name else None)
     text = text[name_end + 1 :]
     args_end = _first(text, ("</function>", "<function="))
     raw, rest = text[:args_end], text[args_end:]
-    return _after_function(rest), (name, _arguments(raw, name, tools)) if name else None
+    return _after_function(rest), (name, *_arguments(raw, name, tools)) if name else None
 
 
 def _after_function(rest: str) -> str:
@@ -92,13 +104,21 @@ def _trim(value: str) -> str:
     return value.removeprefix("\n").removesuffix("\n")
 
 
-def _arguments(raw: str, name: str, tools: tuple[dict[str, Any], ...]) -> str:
+def _arguments(
+    raw: str, name: str, tools: tuple[dict[str, Any], ...]
+) -> tuple[str, tuple[str, ...]]:
     if not raw.strip():
-        return "{}"
+        return "{}", ()
     schema = tool_properties(tools, name)
-    values = {key: _trim(value) for key, value in _PARAM.findall(raw)}
+    found = _PARAM.findall(raw)
+    keys = [key for key, _ in found]
+    twice = tuple(sorted({key for key in keys if keys.count(key) > 1}))
+    values = {key: _trim(value) for key, value in found}
     converted = {key: convert_parameter(value, schema.get(key)) for key, value in values.items()}
-    return json.dumps(converted, ensure_ascii=False)
+    try:
+        return json.dumps(converted, ensure_ascii=False), twice
+    except (RecursionError, ValueError):  # nested too deep, or NaN from a literal
+        return json.dumps({k: v for k, v in values.items()}, ensure_ascii=False), twice
 
 
 def tool_properties(tools: tuple[dict[str, Any], ...], name: str) -> dict[str, Any]:
@@ -148,7 +168,7 @@ def _literal(value: str, container: bool) -> Any:
     if container:
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     try:
         return ast.literal_eval(value)
