@@ -24,3 +24,7 @@ class ModelServerUnreachable(AgentError):
 
 class ModelRequestError(AgentError):
     """The server answered, but refused the request (bad request, context too long, ...)."""
+
+
+class TimeBudgetExceeded(AgentError):
+    """The run's time budget (--timeout) ran out inside a model call or an action."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from agent import actions as A
-from agent.errors import AgentError
+from agent.errors import AgentError, TimeBudgetExceeded
 from agent.families.base import (
     AssistantEntry,
     Entry,
@@ -86,10 +86,17 @@ class AgentLoop:
     def run(self, task: str, info: dict[str, Any] | None = None) -> RunResult:
         started = time.monotonic()
         self._emit("on_start", task, info or {})
+        set_deadline = getattr(self.model, "set_deadline", None)
+        if set_deadline is not None and self.settings.timeout is not None:
+            set_deadline(started + self.settings.timeout)
         try:
             finished = self._steps(task, started)
         except _Finished as exc:
             finished = exc
+        except TimeBudgetExceeded as exc:
+            finished = _Finished(
+                "timeout", f"the {self.settings.timeout:g} s time budget ran out ({exc})"
+            )
         except KeyboardInterrupt:
             finished = _Finished("interrupted", "stopped by the user (Ctrl-C)")
         except AgentError as exc:

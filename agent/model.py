@@ -7,15 +7,18 @@ the text; streaming or not. Retries with backoff cover connection errors, 429 an
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import httpx2 as httpx  # the HTTP library of openai>=3
 import openai
+from openai.types.chat import ChatCompletion
 
-from agent.errors import ModelRequestError, ModelServerUnreachable
+from agent.errors import ModelRequestError, ModelServerUnreachable, TimeBudgetExceeded
 from agent.families.base import NO_FIELDS, RequestFields
 from agent.turn import ModelTurn, ToolCall, Usage, decode_arguments, new_call_id
 
@@ -23,6 +26,15 @@ DEFAULT_URL = "http://localhost:8000/v1"
 _NO_TOOL_PARSER = "requires --enable-auto-tool-choice"
 
 ReasoningSink = Callable[[str], None]
+MAX_RETRY_AFTER = 60.0  # a longer Retry-After is waited only this long per attempt
+
+
+class _BadAnswer(Exception):
+    """HTTP 200 whose body is no completion (invalid JSON, no choices, an error object)."""
+
+
+class _Broken(Exception):
+    """The connection broke or stalled after the server had started answering."""
 
 
 @dataclass
@@ -75,6 +87,26 @@ class ModelClient:
         # the tools in the prompt and leaves the model's calls in the text, which we parse.
         self.tool_choice = "auto"
         self._notes: list[str] = []
+        self._deadline: float | None = None
+
+    def set_deadline(self, deadline: float | None) -> None:
+        """The run's time budget as a `time.monotonic()` instant: no request, retry or wait of
+        the client goes past it (`TimeBudgetExceeded`). None: only the per-request timeout."""
+        self._deadline = deadline
+
+    def _check_budget(self, wait: float = 0.0) -> None:
+        if self._deadline is not None and time.monotonic() + wait >= self._deadline:
+            raise TimeBudgetExceeded("it ran out while the model server did not answer")
+
+    def _seconds_left(self) -> float:
+        """What one request may take: the per-request timeout, cut to the run's budget."""
+        limit = self.settings.timeout
+        if self._deadline is not None:
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                raise TimeBudgetExceeded("it ran out waiting for the model")
+            limit = min(limit, left)
+        return limit
 
     @property
     def notes(self) -> list[str]:
@@ -153,29 +185,93 @@ class ModelClient:
             nonlocal attempts
             attempts += 1
             started = time.monotonic()
-            if self.settings.stream:
-                parts = self._stream(body, on_reasoning, started)
-            else:
-                parts = _parts_from_message(self._client.chat.completions.create(**body))
+            limit = self._seconds_left()
+            client = self._client.with_options(timeout=limit)
+            try:
+                if self.settings.stream:
+                    parts = self._stream(client, body, on_reasoning, started, started + limit)
+                else:
+                    parts = _parts_from_message(self._read_body(client, body, started + limit))
+            except httpx.TransportError as exc:  # after the answer began (before: the SDK's)
+                raise _Broken(_what_broke(exc, started + limit)) from exc
             parts["seconds"] = time.monotonic() - started
             return parts
 
         parts = self._with_retries(attempt)
         return _assemble(parts, attempts)
 
+    def _read_body(self, client: openai.OpenAI, body: dict[str, Any], until: float) -> Any:
+        """A non-streamed completion, its body read against `until` (a server sending one byte
+        a second never ends a read timeout, only this)."""
+        with client.chat.completions.with_streaming_response.create(**body) as response:
+            data = bytearray()
+            for piece in response.iter_bytes():
+                data += piece
+                if time.monotonic() > until:
+                    raise _Broken(f"the answer was still arriving after {self._limit_text()}")
+        try:
+            payload = json.loads(bytes(data))
+        except (ValueError, RecursionError) as exc:
+            raise _BadAnswer(f"a body that is not JSON ({str(exc)[:80]})") from None
+        if isinstance(payload, dict) and "error" in payload and not payload.get("choices"):
+            error = payload["error"]
+            message = error.get("message") if isinstance(error, dict) else error
+            raise _BadAnswer(f"an error instead of a completion: {str(message)[:200]}")
+        if not isinstance(payload, dict) or not payload.get("choices"):
+            raise _BadAnswer("a completion without choices")
+        try:
+            return ChatCompletion.model_validate(payload)
+        except ValueError as exc:
+            raise _BadAnswer(f"a completion of the wrong shape ({str(exc)[:120]})") from None
+
+    def _limit_text(self) -> str:
+        return f"the {self.settings.timeout:g} s request timeout (--request-timeout)"
+
     def _stream(
-        self, body: dict[str, Any], on_reasoning: ReasoningSink | None, started: float
+        self,
+        client: openai.OpenAI,
+        body: dict[str, Any],
+        on_reasoning: ReasoningSink | None,
+        started: float,
+        until: float,
     ) -> dict[str, Any]:
         reasoning, content = [], []
         calls: dict[int, dict[str, str]] = {}
         parts: dict[str, Any] = {"finish_reason": None, "usage": Usage(), "first_token": None}
-        for chunk in self._client.chat.completions.create(**body):
+        stream = client.chat.completions.create(**body)  # errors before an answer: the SDK's
+        try:
+            self._read_stream(stream, parts, reasoning, content, calls, on_reasoning, until)
+        except (httpx.TransportError, openai.APIConnectionError) as exc:
+            raise _Broken(_what_broke(exc, until)) from exc
+        parts["first_token"] = (
+            None if parts["first_token"] is None else parts["first_token"] - started
+        )
+        parts.update(
+            reasoning="".join(reasoning),
+            content="".join(content),
+            calls=[calls[i] for i in sorted(calls)],
+        )
+        return parts
+
+    def _read_stream(
+        self,
+        stream: Any,
+        parts: dict[str, Any],
+        reasoning: list[str],
+        content: list[str],
+        calls: dict[int, dict[str, str]],
+        on_reasoning: ReasoningSink | None,
+        until: float,
+    ) -> None:
+        for chunk in stream:
+            if time.monotonic() > until:
+                raise _Broken(f"the stream was still going after {self._limit_text()}")
             if chunk.usage is not None:
                 parts["usage"] = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
             for choice in chunk.choices:
                 delta = choice.delta
                 if parts["first_token"] is None:
-                    parts["first_token"] = time.monotonic() - started
+                    parts["first_token"] = time.monotonic()
                 piece = _reasoning_of(delta)
                 if piece:
                     reasoning.append(piece)
@@ -191,39 +287,53 @@ class ModelClient:
                         slot["arguments"] += call.function.arguments or ""
                 if choice.finish_reason:
                     parts["finish_reason"] = choice.finish_reason
-        parts.update(
-            reasoning="".join(reasoning),
-            content="".join(content),
-            calls=[calls[i] for i in sorted(calls)],
-        )
-        return parts
 
     def _with_retries(self, call: Callable[[], Any], retries: int | None = None) -> Any:
-        """Run `call`, retrying transient failures with exponential backoff and jitter."""
+        """Run `call`, retrying transient failures with exponential backoff and jitter (or the
+        server's Retry-After), never past the run's time budget."""
         retries = self.settings.max_retries if retries is None else retries
         delay = self.settings.retry_base_delay
         for attempt in range(retries + 1):
             last = attempt == retries
+            wait = delay * (1 + random.random() / 4)
             try:
                 return call()
             except openai.APIConnectionError as exc:
                 if last:
+                    self._check_budget()
                     raise self._unreachable(exc, attempt + 1) from exc
+            except (_BadAnswer, _Broken) as exc:
+                if last:
+                    self._check_budget()
+                    what = "answered HTTP 200 with" if isinstance(exc, _BadAnswer) else "failed:"
+                    raise ModelRequestError(
+                        f"the model server at {self.settings.base_url} {what} {exc} "
+                        f"({attempt + 1} attempts)"
+                    ) from exc
             except openai.APIStatusError as exc:
                 if exc.status_code != 429 and exc.status_code < 500:
                     raise self._refused(exc) from exc
                 if last:
+                    self._check_budget()
                     raise ModelRequestError(
                         f"the model server at {self.settings.base_url} kept failing "
                         f"(HTTP {exc.status_code}: {_message(exc)}) after "
                         f"{attempt + 1} attempts"
                     ) from exc
-            time.sleep(delay * (1 + random.random() / 4))
+                wait = max(wait, min(_retry_after(exc.response), MAX_RETRY_AFTER))
+            self._check_budget(wait)
+            time.sleep(wait)
             delay *= 2
         raise AssertionError("unreachable")
 
     def _unreachable(self, exc: Exception, attempts: int) -> ModelServerUnreachable:
-        kind = "timed out" if isinstance(exc, openai.APITimeoutError) else "no answer"
+        if isinstance(exc, openai.APITimeoutError):
+            return ModelServerUnreachable(
+                f"the model server at {self.settings.base_url} did not answer within "
+                f"{self._limit_text()} (timed out after {attempts} attempts): check that it "
+                "is not stuck, or raise --request-timeout"
+            )
+        kind = "no answer"
         return ModelServerUnreachable(
             f"no model server at {self.settings.base_url} ({kind} after {attempts} "
             f"attempts): start one with `{self.settings.serve_hint}` or pass --model-url"
@@ -244,6 +354,24 @@ class ModelClient:
         return ModelRequestError(
             f"the model server refused the request (HTTP {exc.status_code}): {message}{hint}"
         )
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """Seconds the server asks to wait (Retry-After in seconds; a date counts as 0)."""
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "0")))
+    except ValueError:
+        return 0.0
+
+
+def _what_broke(exc: Exception, until: float) -> str:
+    if time.monotonic() >= until or isinstance(
+        exc, httpx.TimeoutException | openai.APITimeoutError
+    ):
+        return "it stopped sending before the answer was complete (timed out)"
+    return (
+        f"the connection broke in the middle of the answer ({type(exc.__cause__ or exc).__name__})"
+    )
 
 
 def _message(exc: openai.APIStatusError) -> str:

@@ -18,7 +18,12 @@ counts, faulted ones too) and do not consume a scripted reply:
 sends 429, a proxy in front of it does); "drop" closes the connection without a response;
 "drop_mid_stream" sends the start of a response (two SSE chunks, or part of the JSON body) and
 closes; "slow:SECONDS" waits, then answers normally (and so does consume a reply), unless
-the server is closed meanwhile, which drops the request.
+the server is closed meanwhile, which drops the request (a long wait plays a hung server).
+Faults of a broken server, none consuming a reply: "429:SECONDS" a 429 with that Retry-After;
+"bad_json" / "empty_choices" / "error_200" an HTTP 200 whose body is not JSON, has
+`"choices": []`, or is an error object; "trickle" a JSON body sent one byte every 0.2 s;
+"endless_stream" SSE chunks without end; "stall_stream" two SSE chunks, then silence (both
+until the client hangs up or the server closes).
 """
 
 from __future__ import annotations
@@ -46,16 +51,27 @@ from agent.scripted.request import (
 Replies = Sequence[ScriptedTurn] | Callable[[dict[str, Any]], ScriptedTurn]
 
 CHAT_PATH = "/v1/chat/completions"
-_FAULTS = ("500", "429", "drop", "drop_mid_stream")
+_FAULTS = (
+    "500",
+    "429",
+    "drop",
+    "drop_mid_stream",
+    "bad_json",
+    "empty_choices",
+    "error_200",
+    "trickle",
+    "endless_stream",
+    "stall_stream",
+)
 _NOT_FOUND = (404, {"detail": "Not Found"})  # FastAPI's answer for an unknown route
 
 
 def _is_fault(fault: object) -> bool:
     if not isinstance(fault, str):
         return False
-    if fault.startswith("slow:"):
+    if fault.startswith(("slow:", "429:")):
         try:
-            return float(fault[5:]) >= 0
+            return float(fault[4:].lstrip(":")) >= 0
         except ValueError:
             return False
     return fault in _FAULTS
@@ -298,9 +314,15 @@ class _Handler(BaseHTTPRequestHandler):
             return stopping
         if fault == "500":
             self._send_json(500, error_body(500, "Internal server error", "InternalServerError"))
-        elif fault == "429":
+        elif fault.startswith("429"):
             message = "Too many requests (scripted fault)."
-            self._send_json(429, error_body(429, message, "RateLimitError"), {"Retry-After": "0"})
+            after = {"Retry-After": fault.partition(":")[2] or "0"}
+            self._send_json(429, error_body(429, message, "RateLimitError"), after)
+        elif fault in ("bad_json", "empty_choices", "error_200"):
+            self._send_broken_200(fault)
+        elif fault in ("trickle", "endless_stream", "stall_stream"):
+            self._send_slowly(fault)
+            self.close_connection = True
         else:  # "drop" sends nothing at all
             if fault == "drop_mid_stream":
                 self._send_partial(bool(body and body.get("stream")))
@@ -361,6 +383,39 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "4096")
         self.end_headers()
         self._write(b'{"id":"' + head["id"].encode() + b'","object":"chat.completion",')
+
+    def _send_broken_200(self, fault: str) -> None:
+        if fault == "bad_json":
+            self._send(200, b'{"id": "chatcmpl-1", "choices": [', "application/json")
+            return
+        if fault == "error_200":
+            self._send_json(200, error_body(500, "engine died (scripted fault)", "EngineError"))
+            return
+        model = self.server.app.config.model_id
+        body = {"id": completion_id(), "object": "chat.completion", "model": model}
+        self._send_json(200, {**body, "created": 0, "choices": []})
+
+    def _send_slowly(self, fault: str) -> None:
+        """Keep the client waiting until it hangs up or the server closes."""
+        app = self.server.app
+        if fault == "trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            while not self.close_connection and not app._wait(0.2):
+                self._write(b" ")
+            return
+        self._start_stream()
+        model = app.config.model_id
+        head = {"id": completion_id(), "object": "chat.completion.chunk", "model": model}
+        choice = {"index": 0, "delta": {"content": "."}, "logprobs": None, "finish_reason": None}
+        event = _json_bytes({**head, "created": 0, "choices": [choice]})
+        for _ in range(2):
+            self._send_event(event)
+        while not self.close_connection and not app._wait(0.05):
+            if fault == "endless_stream":
+                self._send_event(event)
 
     def _write(self, data: bytes) -> None:
         try:
