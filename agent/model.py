@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlparse
 
 import httpx2 as httpx  # the HTTP library of openai>=3
 import openai
@@ -77,6 +78,9 @@ class ModelClient:
 
     def __init__(self, settings: ModelSettings) -> None:
         self.settings = settings
+        fixed_url = "://" not in settings.base_url
+        if fixed_url:  # "localhost:8000/v1": the scheme is all that is missing
+            settings.base_url = f"http://{settings.base_url}"
         self._client = openai.OpenAI(
             base_url=settings.base_url,
             api_key=settings.api_key or "EMPTY",
@@ -87,7 +91,10 @@ class ModelClient:
         # the tools in the prompt and leaves the model's calls in the text, which we parse.
         self.tool_choice = "auto"
         self._notes: list[str] = []
+        if fixed_url:
+            self._notes.append(f"the model URL has no scheme: using {settings.base_url}")
         self._deadline: float | None = None
+        self._checked_model = False
 
     def set_deadline(self, deadline: float | None) -> None:
         """The run's time budget as a `time.monotonic()` instant: no request, retry or wait of
@@ -130,7 +137,31 @@ class ModelClient:
                     f"the server at {self.settings.base_url} lists no models: pass --model NAME"
                 )
             self.settings.model = ids[0]
+        elif not self._checked_model:
+            self._checked_model = True
+            self._check_model(self.settings.model)
         return self.settings.model
+
+    def _check_model(self, model: str) -> None:
+        """Refuse a configured model id the server does not serve (its 404 would come only
+        with the first step); a server that lists nothing, or cannot, is taken at its word."""
+        try:
+            listed = self._client.with_options(timeout=min(10.0, self.settings.timeout))
+            ids = [m.id for m in listed.models.list().data]
+        except openai.APIStatusError as exc:
+            if exc.status_code == 404 and self._no_v1():
+                raise self._refused(exc) from exc
+            return
+        except openai.OpenAIError:
+            return
+        if ids and model not in ids:
+            raise ModelRequestError(
+                f"the server at {self.settings.base_url} does not serve {model!r}; it serves "
+                f"{', '.join(ids)}: pass --model with one of these"
+            )
+
+    def _no_v1(self) -> bool:
+        return not urlparse(self.settings.base_url).path.rstrip("/").endswith("/v1")
 
     def request_body(
         self,
@@ -349,6 +380,12 @@ class ModelClient:
             )
         elif "maximum context length" in message.lower() or "too long" in message.lower():
             hint = ": lower --history-images or --max-tokens, or raise vLLM's --max-model-len"
+        elif exc.status_code == 404 and self._no_v1():
+            url = self.settings.base_url.rstrip("/")
+            hint = (
+                f": {url} does not end in /v1, where OpenAI-compatible servers answer; "
+                f"try --model-url {url}/v1"
+            )
         elif exc.status_code == 404 and "model" in message.lower():
             hint = ": check --model against `curl URL/models`"
         return ModelRequestError(
