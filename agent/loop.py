@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from agent import actions as A
-from agent.errors import AgentError, TimeBudgetExceeded
+from agent.errors import AgentError, EnvironmentFailure, TimeBudgetExceeded
 from agent.families.base import (
     AssistantEntry,
     Entry,
@@ -241,10 +241,15 @@ class AgentLoop:
                 ending = _Finished(status, f"the model ended the task ({action.status})")
                 records.append(CallRecord(item.call, action, f"terminated ({action.status})"))
                 continue
-            result = self.env.perform(action)
-            if result.error is None:
-                self._emit("on_phase", self.steps, "settling")
-                result = self.env.settle(result)
+            try:
+                result = self.env.perform(action)
+                if result.error is None:
+                    self._emit("on_phase", self.steps, "settling")
+                    result = self.env.settle(result)
+            except EnvironmentFailure as exc:  # recorded in this step, then the run ends
+                records.append(CallRecord(item.call, action, f"error: {exc}", str(exc)))
+                ending, failed = _Finished("error", f"the environment failed: {exc}"), True
+                continue
             timings["act"] = timings.get("act", 0.0) + result.act_seconds
             timings["settle"] = timings.get("settle", 0.0) + result.settle_seconds
             text = f"error: {result.error}" if result.error else (result.output or "done")

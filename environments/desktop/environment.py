@@ -113,7 +113,13 @@ class DesktopEnvironment(Environment):
         return ActionResult(act_seconds=time.monotonic() - started)
 
     def settle(self, result: ActionResult) -> ActionResult:
-        settled = wait_until_still(self._grab, self.settings.settle)
+        try:
+            settled = wait_until_still(self._grab, self.settings.settle)
+        except Exception as exc:  # the X server died under the action (mss asserts, or raises)
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise EnvironmentFailure(
+                f"the display {self.display.name} is gone while the screen settled ({detail})"
+            ) from exc
         return replace(result, settle_seconds=settled.seconds, settled=settled.settled)
 
     def launch(
