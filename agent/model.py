@@ -222,7 +222,11 @@ class ModelClient:
                 if self.settings.stream:
                     parts = self._stream(client, body, on_reasoning, started, started + limit)
                 else:
-                    parts = _parts_from_message(self._read_body(client, body, started + limit))
+                    completion = self._read_body(client, body, started + limit)
+                    try:
+                        parts = _parts_from_message(completion)
+                    except (AttributeError, TypeError, IndexError, KeyError) as exc:
+                        raise _BadAnswer(f"a completion of the wrong shape ({exc})") from None
             except httpx.TransportError as exc:  # after the answer began (before: the SDK's)
                 raise _Broken(_what_broke(exc, started + limit)) from exc
             parts["seconds"] = time.monotonic() - started
@@ -250,9 +254,9 @@ class ModelClient:
             raise _BadAnswer(f"an error instead of a completion: {str(message)[:200]}")
         if not isinstance(payload, dict) or not payload.get("choices"):
             raise _BadAnswer("a completion without choices")
-        try:
-            return ChatCompletion.model_validate(payload)
-        except ValueError as exc:
+        try:  # leniently, as the SDK reads a completion itself (a field of the wrong type stays)
+            return ChatCompletion.construct(**payload)
+        except (TypeError, ValueError) as exc:
             raise _BadAnswer(f"a completion of the wrong shape ({str(exc)[:120]})") from None
 
     def _limit_text(self) -> str:
