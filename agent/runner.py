@@ -198,6 +198,7 @@ def _builtin_servers(settings: Settings, env: Environment) -> list[ServerSpec]:
                 "stdio",
                 command=sys.executable,
                 args=(*serve, "filesystem", "--root", root),
+                trust=True,  # ours: its read-only hints decide which calls need approval
             )
         )
     if config.app_tools:
@@ -207,7 +208,9 @@ def _builtin_servers(settings: Settings, env: Environment) -> list[ServerSpec]:
             raise AgentError("--app-tools needs the desktop environment")
         argv = (*serve, "apps", "--display", env.display.name)
         specs.append(
-            ServerSpec("apps", "stdio", command=sys.executable, args=argv, env=env.display.env)
+            ServerSpec(
+                "apps", "stdio", command=sys.executable, args=argv, env=env.display.env, trust=True
+            )
         )
     return specs
 
