@@ -23,6 +23,7 @@ from agent.families.base import Family, RequestFields
 from agent.imaging import encode
 from agent.model import ModelClient
 from agent.preflight import problems, prompt_estimate
+from agent.probe import HEADER
 from agent.settings import Settings
 from environments.base import Observation
 
@@ -37,6 +38,7 @@ FEATURE_TOOLS = (
 )
 # The apps the desktop suite's tasks open (tasks/suites/desktop).
 SUITE_APPS = ("mousepad", "gnumeric", "ssconvert", "pcmanfm", "xterm", "chromium")
+PROBE = {HEADER: "doctor"}  # a scripted stand-in answers these without using up its turns
 STEP_TEXT_TOKENS = 3000  # system prompt, tool schema and the text of a long history
 
 
@@ -192,7 +194,7 @@ def _ask(
 ) -> Any:
     client.tool_choice = "auto"
     body = client.request_body(messages, tools, _fields(family, thinking))
-    return client.sdk.chat.completions.create(**body).choices[0].message
+    return client.sdk.chat.completions.create(**body, extra_headers=PROBE).choices[0].message
 
 
 def _refusal(exc: openai.APIStatusError) -> str:
@@ -311,7 +313,7 @@ def _image_size(client: ModelClient, family: Family) -> Check:
 
 def _usage(client: ModelClient, messages: list[dict[str, Any]], fields: RequestFields) -> int:
     body = client.request_body(messages, None, fields)
-    usage = client.sdk.chat.completions.create(**body).usage
+    usage = client.sdk.chat.completions.create(**body, extra_headers=PROBE).usage
     return usage.prompt_tokens if usage is not None else None  # type: ignore[return-value]
 
 
