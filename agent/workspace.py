@@ -33,8 +33,12 @@ def choose(given: Path | None, cwd: Path, home: Path) -> Workspace:
 
 def note(root: Path, writable: bool) -> str:
     """What the model is told beside its task, so it knows the file tools are there."""
-    access = "read and write" if writable else "read (writing there is not allowed in this run)"
+    access = (
+        "read and write the files in it"
+        if writable
+        else ("read the files in it (writing is not allowed in this run)")
+    )
     return (
-        f"The folder {root.resolve()} is your workspace: the `files` tools can {access} the "
-        "files in it (paths relative to it). Use them for files; use the screen for the rest."
+        f"The folder {root.resolve()} is your workspace: the `files` tools {access}, with paths "
+        "relative to it. Use them for files; use the screen for the rest."
     )

@@ -61,10 +61,11 @@ def test_the_csv_summary_example_runs_in_a_folder_of_csvs(tmp_path):
         )  # fmt: skip
         out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
-    assert out.strip().startswith("sales.csv: profiled")
+    assert out.strip() == "sales.csv: 2 rows (month, amount); amount from 10 to 30, mean 20.0"
     run_dir = Path(next(x for x in err.splitlines() if x.startswith("run record: "))[12:])
     steps = [json.loads(x) for x in (run_dir / "trajectory.jsonl").read_text().splitlines()]
-    assert '"rows": 2' in steps[1]["actions"][0]["result"]
+    profile = json.loads(steps[1]["actions"][0]["result"])
+    assert (profile["rows"], profile["columns"][1]["mean"]) == (2, 20.0)
 
 
 def test_a_missing_or_malformed_script_is_one_line(tmp_path):
