@@ -226,7 +226,7 @@ def run_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
         how = _SIGNALS[-1] if _SIGNALS else "Ctrl-C"
         print(
             f"agent: stopped by {how}; continue with: agent run --resume "
-            f"{shlex.quote(result.run_dir)}",
+            f"{shlex.quote(str(result.run_dir))}",
             file=sys.stderr,
         )
         return 1
