@@ -91,3 +91,18 @@ def test_the_turn_format_is_in_the_help():
     )  # fmt: skip
     assert "A script is a JSON list of turns" in result.stdout
     assert "desktop-haiku" in result.stdout and "phone-contact" in result.stdout
+
+
+def test_the_phone_contact_example_runs_on_the_virtual_phone(tmp_path, adb_server, virtual_phone):
+    with stand_in("phone-contact") as url:
+        process = agent(
+            "run", "open the contacts", "--env", "android", "--device", virtual_phone.address,
+            "--adb-port", str(adb_server.port), "--model-url", url,
+            "--out", str(tmp_path / "runs"), cwd=tmp_path, home=tmp_path,
+        )  # fmt: skip
+        _, err = process.communicate(timeout=150)
+    assert process.returncode == 0, err
+    run_dir = Path(next(x for x in err.splitlines() if x.startswith("run record: "))[12:])
+    steps = [json.loads(x) for x in (run_dir / "trajectory.jsonl").read_text().splitlines()]
+    assert steps[0]["observation"]["focused"] == "com.android.launcher3"
+    assert steps[-1]["observation"]["focused"] == "com.android.contacts"
