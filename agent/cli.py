@@ -202,18 +202,25 @@ def _check_resume(run_dir: Path) -> None:
         )
 
 
+def _with_workspace(settings: Settings, say: bool = False) -> Settings:
+    """The settings with the default workspace of this working directory filled in."""
+    from agent.workspace import choose
+
+    chosen = choose(settings.tools.workspace, Path.cwd(), Path.home())
+    if chosen.root is None and say:
+        print(f"note: no workspace: {chosen.why}", file=sys.stderr)
+    sources = {} if settings.tools.workspace else {"workspace": chosen.why}
+    return settings.with_values({"workspace": chosen.root}).with_sources(sources)
+
+
 def run_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
     from agent.runner import run
-    from agent.workspace import choose
 
     settings = options.settings_from(args, sources)
     if args.resume is not None:
         _check_resume(args.resume)
     elif not args.screenshot_only:
-        chosen = choose(settings.tools.workspace, Path.cwd(), Path.home())
-        if chosen.root is None:
-            print(f"note: no workspace: {chosen.why}", file=sys.stderr)
-        settings = settings.with_values({"workspace": chosen.root})
+        settings = _with_workspace(settings, say=True)
     if args.screenshot_only:
         where = screenshot_only(settings)
         print(f"screenshot of the fresh {settings.environment.env}: {where}")
@@ -269,7 +276,8 @@ def bench_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
 def config_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
     from agent.show import show
 
-    print(show(options.settings_from(args, sources, task=""), sources))
+    settings = _with_workspace(options.settings_from(args, sources, task=""))
+    print(show(settings, {**sources, **settings.sources}))
     return 0
 
 

@@ -68,7 +68,7 @@ def test_run_without_a_task_prints_the_usage_of_run(tmp_path):
 
 def test_config_show_names_the_real_defaults(tmp_path):
     process = agent(
-        "config", "show", "--model", "qwen3-vl-8b-instruct", cwd=tmp_path, home=tmp_path
+        "config", "show", "--model", "qwen3-vl-8b-instruct", cwd=tmp_path, home=tmp_path / "home"
     )
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
@@ -77,6 +77,7 @@ def test_config_show_names_the_real_defaults(tmp_path):
     assert "5037" in rows["adb-port"]
     assert "the first one the server lists" not in rows["model"]  # given: its value
     assert "ask on a terminal, else read-only" in rows["approve"]
+    assert f"{tmp_path} " in rows["workspace"] and "(the working directory)" in rows["workspace"]
 
 
 def test_the_default_workspace_is_never_the_home_folder(tmp_path):
