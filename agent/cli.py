@@ -19,6 +19,19 @@ if TYPE_CHECKING:
     from agent.settings import Settings
 
 
+RUN_DESCRIPTION = """\
+Carry out one task, given in plain words, on a private virtual desktop (or an Android phone):
+the model sees the screen, and its clicks and keys are played there until it answers. The
+record of every step goes under --out. Files: the built-in file tools work in a workspace/
+folder of the working directory if there is one, else in the working directory (never your
+home folder unless --workspace names it)."""
+
+RUN_EXAMPLES = """\
+examples:
+  agent run "open the text editor and write a haiku about autumn"
+  agent run "summarize CSVs in workspace" --model-url http://gpu-box:8000/v1"""
+
+
 def _bench_arguments(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("--oracle", action="store_true", help="play each task's reference solution")
     bench.add_argument("--workers", type=positive(int), default=1, help="tasks at once (here)")
@@ -64,7 +77,13 @@ def parser() -> argparse.ArgumentParser:
         prog="agent", description="Operate a computer or a phone with a self-hosted VL model."
     )
     commands = root.add_subparsers(dest="command", required=True)
-    cmd = commands.add_parser("run", help="carry out one task on a virtual desktop or a phone")
+    cmd = commands.add_parser(
+        "run",
+        help="carry out one task on a virtual desktop or a phone",
+        usage="%(prog)s TASK [options]\n       %(prog)s --resume RUN_DIR [options]",
+        description=f"{RUN_DESCRIPTION}\n\n{RUN_EXAMPLES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     cmd.add_argument("task", nargs="?", help="what to do, in plain words")
     options.add_options(cmd, options.RUN)
     config_cmd = commands.add_parser("config", help="show the settings agent run would use")
@@ -130,8 +149,16 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: the run ends as Ctrl-C ends it (recorded, display closed), and says so."""
+
+
+_SIGNALS: list[str] = []  # the signals that stopped this process, for its last message
+
+
 def _stop_on_sigterm(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # a terminated run ends like Ctrl-C: recorded, display closed
+    _SIGNALS.append("SIGTERM")
+    raise Terminated
 
 
 def view_command(args: argparse.Namespace) -> int:
@@ -158,10 +185,42 @@ def screenshot_only(settings: Settings) -> Path:
     return path
 
 
+FINISHED = ("success", "failure")  # the model ended these runs itself: nothing to continue
+
+
+def _check_resume(run_dir: Path) -> None:
+    import json
+
+    result = run_dir / "result.json"
+    if not result.exists():
+        return
+    status = json.loads(result.read_text()).get("status")
+    if status in FINISHED:
+        raise AgentError(
+            f"{run_dir} has finished ({status}): there is nothing to resume; start a new run "
+            "with agent run TASK"
+        )
+
+
+def _with_workspace(settings: Settings, say: bool = False) -> Settings:
+    """The settings with the default workspace of this working directory filled in."""
+    from agent.workspace import choose
+
+    chosen = choose(settings.tools.workspace, Path.cwd(), Path.home())
+    if chosen.root is None and say:
+        print(f"note: no workspace: {chosen.why}", file=sys.stderr)
+    sources = {} if settings.tools.workspace else {"workspace": chosen.why}
+    return settings.with_values({"workspace": chosen.root}).with_sources(sources)
+
+
 def run_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
     from agent.runner import run
 
     settings = options.settings_from(args, sources)
+    if args.resume is not None:
+        _check_resume(args.resume)
+    elif not args.screenshot_only:
+        settings = _with_workspace(settings, say=True)
     if args.screenshot_only:
         where = screenshot_only(settings)
         print(f"screenshot of the fresh {settings.environment.env}: {where}")
@@ -170,6 +229,14 @@ def run_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
     if result.answer is not None:
         print(result.answer)
     print(f"run record: {result.run_dir}", file=sys.stderr)
+    if result.status == "interrupted":
+        how = _SIGNALS[-1] if _SIGNALS else "Ctrl-C"
+        print(
+            f"agent: stopped by {how}; continue with: agent run --resume "
+            f"{shlex.quote(str(result.run_dir))}",
+            file=sys.stderr,
+        )
+        return 1
     return 0 if result.ok else 1
 
 
@@ -209,7 +276,8 @@ def bench_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
 def config_command(args: argparse.Namespace, sources: dict[str, str]) -> int:
     from agent.show import show
 
-    print(show(options.settings_from(args, sources, task=""), sources))
+    settings = _with_workspace(options.settings_from(args, sources, task=""))
+    print(show(settings, {**sources, **settings.sources}))
     return 0
 
 
@@ -259,7 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     elif extra:
         root.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "run" and not (args.task or args.resume or args.screenshot_only):
-        root.error("agent run needs a TASK, or --resume RUN_DIR")
+        parsers["run"].error("agent run needs a TASK, or --resume RUN_DIR")
+    if args.command == "run" and args.task and args.resume:
+        parsers["run"].error(
+            f"--resume continues the recorded task of {args.resume}; drop {args.task!r}, "
+            "or start a new run without --resume"
+        )
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         if args.command in COMMANDS:
@@ -270,8 +343,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"agent: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("agent: interrupted", file=sys.stderr)
-        return 130
+        how = _SIGNALS[-1] if _SIGNALS else "Ctrl-C"
+        print(f"agent: interrupted by {how}", file=sys.stderr)
+        return 143 if _SIGNALS else 130
 
 
 if __name__ == "__main__":

@@ -23,10 +23,22 @@ from agent.families.base import Family, RequestFields
 from agent.imaging import encode
 from agent.model import ModelClient
 from agent.preflight import problems, prompt_estimate
+from agent.probe import HEADER
 from agent.settings import Settings
 from environments.base import Observation
 
-DESKTOP_TOOLS = ("Xvfb", "openbox", "xdotool", "xclip", "setxkbmap", "dbus-daemon")
+# The display and the XFCE session every desktop run starts (environments.desktop.xfce).
+DESKTOP_TOOLS = (
+    "Xvfb", "xdotool", "xclip", "setxkbmap", "dbus-daemon", "xfwm4", "xfce4-panel", "xfdesktop"
+)  # fmt: skip
+# Programs one feature needs, and the feature: missing, only that feature is lost.
+FEATURE_TOOLS = (
+    ("ffmpeg", "--record-video"),
+    ("x11vnc", "--vnc"),
+)
+# The apps the desktop suite's tasks open (tasks/suites/desktop).
+SUITE_APPS = ("mousepad", "gnumeric", "ssconvert", "pcmanfm", "xterm", "chromium")
+PROBE = {HEADER: "doctor"}  # a scripted stand-in answers these without using up its turns
 STEP_TEXT_TOKENS = 3000  # system prompt, tool schema and the text of a long history
 
 
@@ -49,6 +61,8 @@ MIN_REPLY_TOKENS = 4096  # less room than this beside a full history starves a t
 
 def run_checks(settings: Settings) -> Iterator[Check]:
     yield _desktop_tools()
+    yield from _feature_tools()
+    yield _suite_apps()
     yield from _model_checks(settings)
     yield _adb()
     if settings.environment.env == "android":
@@ -63,6 +77,44 @@ def _desktop_tools() -> Check:
             "display tooling", False, f"missing {', '.join(missing)}", "./scripts/setup.sh"
         )
     return Check("display tooling", True, ", ".join(DESKTOP_TOOLS) + " present")
+
+
+def _feature_tools() -> Iterator[Check]:
+    for tool, feature in FEATURE_TOOLS:
+        if shutil.which(tool) is None:
+            yield Check(tool, None, f"not found: {feature} will not work", "./scripts/setup.sh")
+        else:
+            yield Check(tool, True, f"present for {feature}")
+
+
+def _suite_apps() -> Check:
+    missing = [app for app in SUITE_APPS if shutil.which(app) is None]
+    if missing:
+        return Check(
+            "desktop suite apps",
+            None,
+            f"missing {', '.join(missing)}: the tasks that open them cannot run",
+            "./scripts/setup.sh",
+        )
+    return Check("desktop suite apps", True, ", ".join(SUITE_APPS) + " present")
+
+
+def _http_cause(exc: openai.APIStatusError) -> tuple[str, str]:
+    """What an HTTP error of the server says, and the fix for that cause."""
+    said = _refusal(exc)
+    lower = said.lower()
+    detail = f"HTTP {exc.status_code}: {said}"
+    if exc.status_code in (401, 403):
+        return detail, "pass the server's --api-key (or set OPENAI_API_KEY)"
+    if exc.status_code == 404:
+        return detail, "check --model-url (it ends in /v1) and --model"
+    if "image" in lower and ("at most" in lower or "limit" in lower):
+        return said, "image limit"
+    if "max_model_len" in lower or "context length" in lower or "maximum context" in lower:
+        return detail, "start vLLM with a larger --max-model-len, or lower --history-images"
+    if exc.status_code >= 500:
+        return detail, "the server failed: see its log"
+    return detail, "see the server's log for the refused request"
 
 
 def _model_checks(settings: Settings) -> Iterator[Check]:
@@ -142,7 +194,7 @@ def _ask(
 ) -> Any:
     client.tool_choice = "auto"
     body = client.request_body(messages, tools, _fields(family, thinking))
-    return client.sdk.chat.completions.create(**body).choices[0].message
+    return client.sdk.chat.completions.create(**body, extra_headers=PROBE).choices[0].message
 
 
 def _refusal(exc: openai.APIStatusError) -> str:
@@ -261,7 +313,7 @@ def _image_size(client: ModelClient, family: Family) -> Check:
 
 def _usage(client: ModelClient, messages: list[dict[str, Any]], fields: RequestFields) -> int:
     body = client.request_body(messages, None, fields)
-    usage = client.sdk.chat.completions.create(**body).usage
+    usage = client.sdk.chat.completions.create(**body, extra_headers=PROBE).usage
     return usage.prompt_tokens if usage is not None else None  # type: ignore[return-value]
 
 
@@ -284,9 +336,9 @@ def _reasoning(client: ModelClient, family: Family, parser: str) -> Check:
     if "</think>" in (message.content or ""):
         return Check(
             "separate reasoning",
-            False,
-            "reasoning is mixed into the reply text",
-            f"start vLLM with --reasoning-parser {parser}",
+            None,  # the agent splits the think block off the text itself
+            "reasoning is mixed into the reply text; the agent splits it off, so this works",
+            f"start vLLM with --reasoning-parser {parser} to have it in its own field",
         )
     return Check("separate reasoning", None, "no reasoning came back (a non-thinking model?)")
 
@@ -296,13 +348,13 @@ def _image_limit(client: ModelClient, family: Family) -> Check:
     try:
         _ask(client, family, _image_message(count, "How many images? Answer with a number."), None)
     except openai.APIStatusError as exc:
-        return Check(
-            f"{count} images per request",
-            False,
-            _refusal(exc),
-            f"start vLLM with --limit-mm-per-prompt '{{\"image\": {count}}}' "
-            f"or lower --history-images",
-        )
+        detail, fix = _http_cause(exc)
+        if fix == "image limit":
+            fix = (
+                f"start vLLM with --limit-mm-per-prompt '{{\"image\": {count}}}' "
+                "or lower --history-images"
+            )
+        return Check(f"{count} images per request", False, detail, fix)
     return Check(f"{count} images per request", True, "accepted (the history sends at most that)")
 
 

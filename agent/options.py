@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,8 @@ OPTIONS: tuple[Option, ...] = (
         commands=(RUN,),
         type=Path,
         metavar="RUN_DIR",
-        help="continue an interrupted run from its record",
+        help="continue an interrupted run from its record: its task, model, family, workspace "
+        "and tools come from the record (default: a new run)",
     ),
     _o(
         "--model-url",
@@ -112,14 +114,18 @@ OPTIONS: tuple[Option, ...] = (
         "--api-key",
         group="model",
         commands=AGENT,
-        help="API key, if the server needs one (default: $OPENAI_API_KEY)",
+        help="API key, if the server needs one (default: $OPENAI_API_KEY, else none)",
     ),
     _o(
         "--grounding-url",
         group="model",
-        help="a second server for the grounding model of a composed family",
+        help="a second server for the grounding model of a composed family (default: none)",
     ),
-    _o("--grounding-model", group="model", help="the grounding server's model id"),
+    _o(
+        "--grounding-model",
+        group="model",
+        help="the grounding server's model id (default: the first one it lists)",
+    ),
     _o(
         "--request-timeout",
         group="model",
@@ -134,7 +140,12 @@ OPTIONS: tuple[Option, ...] = (
         help="before the first step, check that the server takes the history's images "
         "(default: on)",
     ),
-    _o("--stream", group="model", action="store_true", help="stream replies (implied by -v)"),
+    _o(
+        "--stream",
+        group="model",
+        action="store_true",
+        help="stream replies (default: off; on with -v)",
+    ),
     _o(
         "--family",
         group="family",
@@ -152,7 +163,7 @@ OPTIONS: tuple[Option, ...] = (
         group="family",
         commands=(RUN, CONFIG),
         action="store_true",
-        help="resume a run recorded with another family",
+        help="resume a run recorded with another family (default: refuse)",
     ),
     _o(
         "--thinking",
@@ -212,7 +223,8 @@ OPTIONS: tuple[Option, ...] = (
         group="family",
         choices=["tool", "notebook"],
         default=default("mobile_actions"),
-        help="mobile_use action set: the tool schema (default) or the mobile notebook's",
+        help="mobile_use action set: the tool schema or the mobile notebook's "
+        "(default: %(default)s)",
     ),
     _o(
         "--env",
@@ -220,7 +232,7 @@ OPTIONS: tuple[Option, ...] = (
         commands=(RUN, DOCTOR, CONFIG),
         choices=["desktop", "android"],
         default=default("env"),
-        help="a virtual desktop (default) or an Android device over adb",
+        help="a virtual desktop or an Android device over adb (default: %(default)s)",
     ),
     _o(
         "--vnc",
@@ -230,20 +242,23 @@ OPTIONS: tuple[Option, ...] = (
         nargs="?",
         const=0,
         metavar="PORT",
-        help="serve the display over VNC on 127.0.0.1 (a free port unless given); view-only",
+        help="serve the display over VNC on 127.0.0.1 (a free port unless given); view-only "
+        "(default: no VNC)",
     ),
     _o(
         "--takeover",
         group="environment",
         commands=(RUN, CONFIG),
         action="store_true",
-        help="a key pressed in the terminal pauses the agent so you can act; another hands back",
+        help="a key pressed in the terminal pauses the agent so you can act; another hands back "
+        "(default: off)",
     ),
     _o(
         "--display",
         group="environment",
         commands=(RUN, CONFIG),
-        help="attach to this X display (e.g. :1) instead of starting a private one",
+        help="attach to this X display (e.g. :1) instead of starting a private one "
+        "(default: a private one)",
     ),
     _o(
         "--screen",
@@ -265,21 +280,21 @@ OPTIONS: tuple[Option, ...] = (
         group="android (with --env android)",
         commands=(RUN, CONFIG),
         metavar="HOST:PORT",
-        help="`adb connect` to it first",
+        help="`adb connect` to it first (default: no connect)",
     ),
     _o(
         "--adb-host",
         group="android (with --env android)",
         commands=(RUN, CONFIG),
         default=default("adb_host"),
-        help="adb server host",
+        help="adb server host (default: %(default)s)",
     ),
     _o(
         "--adb-port",
         group="android (with --env android)",
         commands=(RUN, CONFIG),
         type=positive(int),
-        help="adb server port (default: 5037)",
+        help="adb server port (default: $ANDROID_ADB_SERVER_PORT, else 5037)",
     ),
     _o(
         "--display-id",
@@ -294,15 +309,16 @@ OPTIONS: tuple[Option, ...] = (
         commands=(RUN, CONFIG),
         type=Path,
         metavar="FILE",
-        help='MCP servers in the common {"mcpServers": {...}} shape, offered next to the GUI',
+        help='MCP servers in the common {"mcpServers": {...}} shape, offered next to the GUI '
+        "(default: none)",
     ),
     _o(
         "--approve",
         group="tools",
         commands=(RUN, CONFIG),
         choices=["ask", "auto", "read-only"],
-        help="tools not marked read-only: ask (default on a terminal), auto, or read-only "
-        "(refuse them; the default otherwise)",
+        help="tools not marked read-only: ask, auto, or read-only (refuse them) "
+        "(default: ask on a terminal, else read-only)",
     ),
     _o(
         "--workspace",
@@ -310,14 +326,17 @@ OPTIONS: tuple[Option, ...] = (
         commands=(RUN, CONFIG),
         type=Path,
         metavar="DIR",
-        help="offer the built-in filesystem MCP server, rooted at DIR (the only files it touches)",
+        help="offer the built-in filesystem MCP server, rooted at DIR (the only files it touches; "
+        "default: ./workspace if there is one, else the working directory unless it is your "
+        "home or the root)",
     ),
     _o(
         "--app-tools",
         group="tools",
         commands=(RUN, CONFIG),
         action="store_true",
-        help="offer the built-in apps MCP server (list and launch apps, focus and close windows)",
+        help="offer the built-in apps MCP server (list and launch apps, focus and close windows; "
+        "default: off)",
     ),
     _o(
         "--max-steps",
@@ -330,7 +349,7 @@ OPTIONS: tuple[Option, ...] = (
         group="budget and output",
         commands=(RUN, CONFIG),
         type=positive(float),
-        help="seconds for the whole run",
+        help="seconds for the whole run (default: no limit)",
     ),
     _o(
         "--out",
@@ -346,14 +365,14 @@ OPTIONS: tuple[Option, ...] = (
         group="budget and output",
         commands=(RUN, CONFIG),
         action="store_true",
-        help="show the model's reasoning as it arrives",
+        help="show the model's reasoning as it arrives (default: off)",
     ),
     _o(
         "--record-video",
         group="budget and output",
         commands=(RUN, CONFIG),
         action="store_true",
-        help="write screen.mp4 of the display into the record",
+        help="write screen.mp4 of the display into the record (default: off)",
     ),
     _o(
         "--screenshot-only",
@@ -361,7 +380,7 @@ OPTIONS: tuple[Option, ...] = (
         commands=(RUN,),
         action="store_true",
         help="start the environment, save the screenshot the model would see first into --out, "
-        "print where, and stop (no model server needed)",
+        "print where, and stop (no model server needed; default: off)",
     ),
 )
 
@@ -378,6 +397,15 @@ def add_options(parser: argparse.ArgumentParser, command: str) -> None:
         if option.dest == "api_key":
             kwargs["default"] = os.environ.get("OPENAI_API_KEY")
         groups[option.group].add_argument(*option.flags, **kwargs)
+
+
+def described_default(name: str) -> str | None:
+    """The default an option's help text names, e.g. "the first one the server lists"."""
+    for option in OPTIONS:
+        if option.dest == name:
+            found = re.search(r"default: (.*)\)$", str(option.kwargs.get("help", "")))
+            return found.group(1) if found else None
+    return None
 
 
 def option_names(command: str) -> list[str]:

@@ -20,10 +20,11 @@ from agent.families.base import Family
 from agent.loop import AgentLoop, LoopSettings
 from agent.model import ModelClient
 from agent.records import Observer, RunResult
-from agent.resume import check_family, load_run, rebuild
+from agent.resume import SavedRun, check_family, load_run, rebuild
 from agent.settings import Settings
 from agent.takeover import Takeover
 from agent.trajectory import Recorder
+from agent.workspace import note as workspace_note
 from environments.base import Environment
 from tools.mcp_config import ServerSpec
 from tools.mcp_config import load_config as load_mcp_config
@@ -78,14 +79,7 @@ def run(settings: Settings, observers: list[Observer] | None = None) -> RunResul
     resume = settings.recording.resume
     saved = load_run(resume) if resume else None
     if saved is not None:
-        settings = settings.with_values(
-            {
-                "task": saved.task,
-                "screen": tuple(saved.info.get("screen", settings.environment.screen)),
-                "grid": settings.family.grid or saved.info.get("grid"),
-                "env": str(saved.info.get("env", settings.environment.env)),
-            }
-        )
+        settings = restored(settings, saved)
     stream = settings.model.stream or settings.recording.verbose
     model = builder.build_model(replace(settings.model, stream=stream))
     model_id = model.model  # fails fast, before a display is started, if no server answers
@@ -96,6 +90,11 @@ def run(settings: Settings, observers: list[Observer] | None = None) -> RunResul
     console = Console(settings.loop.max_steps, verbose=settings.recording.verbose)
     for note in resolution.notes:
         console.say(f"note: {note}")
+    if saved is not None and settings.environment.display is None:
+        console.say(
+            f"note: resuming {saved.run_dir} on a fresh {settings.environment.env}: what the "
+            "earlier run opened or typed on screen is gone; the model is told its own steps"
+        )
     with builder.build_environment(settings.environment) as env, contextlib.ExitStack() as stack:
         hub = _start_tools(settings, env, console, stack)
         family = builder.build_family(
@@ -126,7 +125,10 @@ def run(settings: Settings, observers: list[Observer] | None = None) -> RunResul
             takeover=takeover,
             tools=hub,
         )
-        result = loop.run(settings.task, run_info(settings, model, family, env))
+        task = settings.task
+        if settings.tools.workspace is not None and saved is None:
+            task = f"{task}\n\n{workspace_note(settings.tools.workspace, hub_writes(hub))}"
+        result = loop.run(task, run_info(settings, model, family, env))
     usage = result.usage + saved.usage if saved else result.usage
     return replace(result, run_dir=str(recorder.dir), usage=usage)
 
@@ -136,6 +138,7 @@ def run_info(
 ) -> dict[str, object]:
     """What the run header (run.json) records, the family and its preset included."""
     grid = family.grid(env.screen_size)
+    tools = settings.tools
     return {
         "model": model.model,
         "model_url": settings.model.model_url,
@@ -146,7 +149,38 @@ def run_info(
         "image_size": list(grid.image),
         "thinking": family.setup.thinking,
         "max_steps": settings.loop.max_steps,
+        "workspace": str(tools.workspace.resolve()) if tools.workspace else None,
+        "mcp_config": str(tools.mcp_config.resolve()) if tools.mcp_config else None,
+        "app_tools": tools.app_tools,
     }
+
+
+# What a resumed run takes from its record unless the command line gives it again.
+RESTORED = ("model_url", "model", "family", "thinking", "workspace", "mcp_config", "app_tools")
+_PATHS = ("workspace", "mcp_config")
+
+
+def restored(settings: Settings, saved: SavedRun) -> Settings:
+    """The settings of a resumed run: its task, screen and environment from the record, and
+    the model, family, thinking and tools it ran with unless given again on the command line."""
+    values: dict[str, object] = {
+        "task": saved.task,
+        "screen": tuple(saved.info.get("screen", settings.environment.screen)),
+        "grid": settings.family.grid or saved.info.get("grid"),
+        "env": str(saved.info.get("env", settings.environment.env)),
+    }
+    for name in RESTORED:
+        if name not in saved.info or settings.sources.get(name) == "command line":
+            continue
+        value = saved.info[name]
+        values[name] = Path(value) if name in _PATHS and value is not None else value
+    if values.get("family") is not None and "preset" not in settings.sources:
+        values["preset"] = saved.info.get("preset")
+    return settings.with_values(values)
+
+
+def hub_writes(hub: ToolHub | None) -> bool:
+    return hub is not None and hub.approval.mode != "read-only"
 
 
 def _builtin_servers(settings: Settings, env: Environment) -> list[ServerSpec]:
@@ -164,6 +198,7 @@ def _builtin_servers(settings: Settings, env: Environment) -> list[ServerSpec]:
                 "stdio",
                 command=sys.executable,
                 args=(*serve, "filesystem", "--root", root),
+                trust=True,  # ours: its read-only hints decide which calls need approval
             )
         )
     if config.app_tools:
@@ -173,7 +208,9 @@ def _builtin_servers(settings: Settings, env: Environment) -> list[ServerSpec]:
             raise AgentError("--app-tools needs the desktop environment")
         argv = (*serve, "apps", "--display", env.display.name)
         specs.append(
-            ServerSpec("apps", "stdio", command=sys.executable, args=argv, env=env.display.env)
+            ServerSpec(
+                "apps", "stdio", command=sys.executable, args=argv, env=env.display.env, trust=True
+            )
         )
     return specs
 
@@ -194,4 +231,17 @@ def _start_tools(
     hub = ToolHub(specs, Approval(mode, console.ask))
     stack.callback(hub.close)
     console.say(f"MCP tools: {', '.join(hub.tools) or 'none'} (approval: {mode})")
+    if config.workspace is not None:
+        console.say(f"workspace: {config.workspace.resolve()} ({_access(mode)})")
     return hub
+
+
+def _access(mode: str) -> str:
+    if mode == "read-only":
+        return (
+            "read-only: nobody at a terminal to approve writes; "
+            "--approve auto lets the agent write there"
+        )
+    if mode == "auto":
+        return "the agent may write there (--approve auto)"
+    return "the agent may write there once you approve each change"

@@ -22,6 +22,9 @@ def _value(settings: Settings, name: str) -> Any:
 
 
 def _text(name: str, value: Any) -> str:
+    if value is None:
+        described = options.described_default(name)
+        return described or "none"
     if isinstance(value, tuple):
         return "x".join(map(str, value))
     if name in _SECRET and value:

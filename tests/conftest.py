@@ -23,7 +23,15 @@ from tests.servers import attached_phone
 ROOT = Path(__file__).resolve().parents[1]
 
 
-CACHES = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "qwen_operator.egg-info"}
+CACHES = {
+    ".git",
+    ".venv",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    "qwen_operator.egg-info",
+}
 
 
 def _entries() -> set[str]:

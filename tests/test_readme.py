@@ -45,3 +45,53 @@ def test_every_documented_run_flag_exists():
     known = {opt for action in run._actions for opt in action.option_strings}
     documented = set(re.findall(r"^\| `(--[a-z-]+)", README, re.MULTILINE))
     assert documented <= known | {"--thinking"}, documented - known
+
+
+def _block_after(marker: str) -> list[str]:
+    """The indented lines of the first code block after a README sentence."""
+    tail = README[README.index(marker) + len(marker) :].splitlines()
+    lines: list[str] = []
+    for line in tail[1:]:
+        if line.startswith("    "):
+            lines.append(line[4:])
+        elif lines:
+            break
+    return lines
+
+
+def test_the_csv_example_runs_as_typed_and_prints_what_the_readme_shows(tmp_path):
+    import os
+    import socket
+
+    commands = _block_after("the design's example works as typed:")
+    shown = _block_after("on stderr what the model may touch:")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    folder = tmp_path / "sales"
+    folder.mkdir()
+    env = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env.pop("DISPLAY", None)
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+    printf, serve, run = (c.replace("8000", port) for c in commands)
+    subprocess.run(printf, shell=True, cwd=folder, check=True)
+    server = subprocess.Popen(
+        serve.removesuffix(" &").replace("python ", f"{sys.executable} -P ", 1).split(),
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline()
+        result = subprocess.run(
+            run.replace("agent ", f"{sys.executable} -P -m agent.cli ", 1) + " --out ../runs",
+            shell=True, cwd=folder, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == shown[-1]
+    for line in shown[:-1]:
+        expected = line.replace("/home/me/sales", str(folder)).removesuffix(" ...")
+        assert expected in result.stderr, line

@@ -17,7 +17,14 @@ from typing import Any
 
 from agent import actions as A
 from agent.errors import InvalidAction
-from agent.families.base import FamilySetup, ParsedCall, ParseResult, RequestFields, UserEntry
+from agent.families.base import (
+    Family,
+    FamilySetup,
+    ParsedCall,
+    ParseResult,
+    RequestFields,
+    UserEntry,
+)
 from agent.families.presets import Preset
 from agent.grid import Grid, GridKind
 from agent.imaging import EncodedImage, ImageFormat, encode, smart_resize
@@ -113,3 +120,24 @@ def image_indexes(entries: Sequence[object], keep: int) -> set[int]:
 
 def text_part(text: str) -> dict[str, Any]:
     return {"type": "text", "text": text}
+
+
+class TextFamily(Family):
+    """A family whose model writes its action as text: no tool schemas in the request, the
+    screenshot sized by the preset (`Screenshot`), up to the preset's `history_images`."""
+
+    def __init__(self, setup: FamilySetup) -> None:
+        super().__init__(setup)
+        self.screenshot = Screenshot.of(setup.preset)
+
+    def grid(self, screen: tuple[int, int]) -> Grid:
+        return self.screenshot.grid_for(screen)
+
+    def encode(self, observation: Observation) -> EncodedImage:
+        return self.screenshot.encode(observation)
+
+    def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
+        return []
+
+    def max_images(self) -> int:
+        return self.preset.history_images

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -112,3 +113,13 @@ def _resolve(key: str, raw: dict[str, dict[str, Any]], where: str, depth: int = 
     merged = {**inherited, **values}
     merged["match"] = tuple(values.get("match", ()))
     return Preset(name=key, **merged)
+
+
+def table_of(package: str) -> Callable[[], PresetTable]:
+    """The loader a family's spec names: its package's table, read once."""
+    return cache(lambda: load_table(package))
+
+
+def claims_word(word: str, weight: int = 2) -> Callable[[str], int]:
+    """How a family claims model ids that no preset matches: by a word in the id."""
+    return lambda model_id: weight if word in model_id.lower() else 0

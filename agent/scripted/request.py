@@ -98,6 +98,12 @@ class VLLMConfig:
     image_max_pixels: int | None = None
 
     @property
+    def template_thinks(self) -> bool:
+        """Whether the model's chat template thinks unless told `enable_thinking: false`:
+        Qwen3-VL's and Qwen3.5's do; Qwen2.5-VL's and the GUI models' built on it do not."""
+        return "qwen3" in self.model_id.lower()
+
+    @property
     def image_factor(self) -> int:
         """Pixels per image token side: 28 for Qwen2-VL / Qwen2.5-VL, else 32."""
         model = self.model_id.lower()
@@ -168,7 +174,7 @@ def plan_request(body: Any, config: VLLMConfig) -> RequestPlan:
     choice = body.get("tool_choice")
     stream = bool(body.get("stream"))
     return RequestPlan(
-        thinking=(body.get("chat_template_kwargs") or {}).get("enable_thinking") is not False,
+        thinking=_thinking(body, config),
         tool_mode=tool_mode,
         named=choice.get("function", {}).get("name") if isinstance(choice, dict) else None,
         tools=tuple(body.get("tools") or ()),
@@ -304,3 +310,9 @@ def _max_tokens(prompt_tokens: int, asked: int | None, config: VLLMConfig) -> in
     if max_tokens < 1:
         _invalid(f"max_tokens must be at least 1, got {max_tokens}.", "max_tokens", max_tokens)
     return max_tokens
+
+
+def _thinking(body: dict[str, Any], config: VLLMConfig) -> bool:
+    """The request's `enable_thinking`, else what the model's template does by default."""
+    asked = (body.get("chat_template_kwargs") or {}).get("enable_thinking")
+    return config.template_thinks if asked is None else asked is not False

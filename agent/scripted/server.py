@@ -38,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from agent.probe import HEADER as PROBE_HEADER
 from agent.scripted.render import answer, completion_id, models_body
 from agent.scripted.request import (
     RequestError,
@@ -46,6 +47,12 @@ from agent.scripted.request import (
     VLLMConfig,
     error_body,
     plan_request,
+)
+
+# What a scripted server answers `agent doctor`'s probes with (a model doing as they ask).
+PROBE_TURN = ScriptedTurn(
+    reasoning="Waiting as asked.",
+    calls=(ScriptedCall("computer_use", {"action": "wait", "time": 1}),),
 )
 
 Replies = Sequence[ScriptedTurn] | Callable[[dict[str, Any]], ScriptedTurn]
@@ -191,10 +198,14 @@ class ScriptedModelServer:
                 self._requests.append(body)
         return self._faults.get(index), body if isinstance(body, dict) else None
 
-    def _respond(self, body: dict[str, Any] | None) -> dict[str, Any] | list[dict[str, Any]]:
+    def _respond(
+        self, body: dict[str, Any] | None, probe: bool = False
+    ) -> dict[str, Any] | list[dict[str, Any]]:
         if body is None:
             raise RequestError(400, "The request body is not a JSON object.")
         plan = plan_request(body, self.config)
+        if probe and not callable(self._replies):  # a doctor's probe keeps the run's turns
+            return answer(PROBE_TURN, plan, self.config)
         return answer(self._next_turn(body), plan, self.config)
 
     def _next_turn(self, body: dict[str, Any]) -> ScriptedTurn:
@@ -293,7 +304,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and self._fault(fault, body):
             return
         try:
-            result = app._respond(body)
+            result = app._respond(body, probe=self.headers.get(PROBE_HEADER) is not None)
         except RequestError as exc:
             self._send_json(exc.status, exc.body)
             return
@@ -450,11 +461,17 @@ def load_script(path: Path) -> list[ScriptedTurn]:
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    from agent.scripted import scripts
+
     parser = argparse.ArgumentParser(
         prog="python -m agent.scripted",
         description="Serve scripted model turns the way a vLLM OpenAI server would.",
+        epilog=scripts.help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--script", type=Path, required=True, help="JSON list of turns")
+    parser.add_argument(
+        "--script", required=True, metavar="FILE|NAME", help="a JSON list of turns, or an example"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     parser.add_argument("--model", default=VLLMConfig.model_id, help="served model id")
@@ -483,7 +500,16 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import sys
+
+    from agent.scripted import scripts
+
     args = _arguments(argv)
+    try:
+        turns = scripts.load(args.script)
+    except scripts.ScriptError as exc:
+        print(f"python -m agent.scripted: {exc}", file=sys.stderr)
+        return 2
     config = VLLMConfig(
         model_id=args.model,
         reasoning_parser=None if args.reasoning_parser == "none" else args.reasoning_parser,
@@ -493,7 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_images=args.max_images,
         max_model_len=args.max_model_len,
     )
-    with ScriptedModelServer(load_script(args.script), config, host=args.host, port=args.port) as s:
+    with ScriptedModelServer(turns, config, host=args.host, port=args.port) as s:
         print(s.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

@@ -14,8 +14,9 @@ and a folder of small programs on the task's PATH stands in for what the VM has:
 - `google-chrome`: Chromium with its profile at ~/.config/google-chrome, where OSWorld's
   getters read Chrome's Preferences, Bookmarks and Local State.
 
-GSettings writes to a key file in the task's home (GSETTINGS_BACKEND=keyfile), so `gsettings
-set` in one process is seen by `gsettings get` in the next without touching the user's dconf.
+GSettings go to the desktop session's own dconf database (the session's bus and dconf service
+run with the task's home), so `gsettings set` in a terminal the model opened is seen by the
+evaluator's `gsettings get`, and the user's own dconf is never touched.
 """
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ def command_argv(command: str | list[str], shell: bool, home: Path) -> list[str]
 
 def task_env(base: Mapping[str, str], home: Path) -> dict[str, str]:
     """The environment of a program the task runs: `base` (the display's) with the home, its
-    XDG folders, the shims first on PATH and GSettings in a key file inside the home."""
+    XDG folders and the shims first on PATH. GSettings go to the session's own dconf database
+    (its bus and dconf service run with the session's home), as for every program on the
+    desktop: a terminal started from a desktop icon and the evaluator see the same settings."""
     env = dict(base)
     env.update(
         HOME=str(home),
@@ -128,7 +131,6 @@ def task_env(base: Mapping[str, str], home: Path) -> dict[str, str]:
         XDG_DATA_HOME=str(home / ".local" / "share"),
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_STATE_HOME=str(home / ".local" / "state"),
-        GSETTINGS_BACKEND="keyfile",
         PATH=f"{home / SHIMS}:{base.get('PATH', '/usr/bin:/bin')}",
     )
     return env

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -16,12 +18,15 @@ TURN = ScriptedTurn(
 )
 
 
-def doctor(url: str, *flags: str) -> subprocess.CompletedProcess[str]:
+def doctor(
+    url: str, *flags: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "agent.cli", "doctor", "--model-url", url, *flags],
         capture_output=True,
         text=True,
         timeout=120,
+        env=env,
     )
 
 
@@ -75,12 +80,6 @@ def test_a_well_configured_server_passes():
             "FAIL  image size: the server shrinks a 1316x728 screenshot to about 479808 pixels "
             "(614 tokens, not 1224): clicks computed on the absolute grid would land off",
             "pass --max-pixels 479808",
-        ),
-        (
-            VLLMConfig(model_id="Qwen/Qwen3-VL-8B-Thinking", reasoning_parser=None),
-            (),
-            "FAIL  separate reasoning: reasoning is mixed into the reply text",
-            "--reasoning-parser qwen3",
         ),
         (
             VLLMConfig(max_images=1),
@@ -148,3 +147,51 @@ def test_a_server_that_is_down_is_named_with_the_vllm_command():
     assert result.returncode == 1
     assert f"FAIL  model server: no answer at {url}" in result.stdout
     assert "vllm serve" in result.stdout
+
+
+def test_a_server_without_parsers_is_the_working_configuration_it_is():
+    """No reasoning parser and no tool parser: the default conversation reads both from the
+    text, so the doctor warns and passes."""
+    config = VLLMConfig(
+        model_id="Qwen/Qwen3-VL-8B-Thinking", reasoning_parser=None, tool_parser=None
+    )
+    with ScriptedModelServer(lambda request: TURN, config) as server:
+        result = doctor(server.url)
+    assert result.returncode == 0, result.stdout
+    assert "WARN  separate reasoning: reasoning is mixed into the reply text" in result.stdout
+    assert "--reasoning-parser qwen3" in result.stdout
+    assert "FAIL" not in result.stdout
+
+
+def test_an_http_error_is_named_for_what_it_is_not_the_image_limit():
+    # the image-limit probe is the seventh chat request (after 1 + 2 + 2 + 1 others)
+    with ScriptedModelServer(lambda request: TURN, faults={6: "500"}) as server:
+        result = doctor(server.url)
+    assert result.returncode == 1
+    line = next(x for x in result.stdout.splitlines() if "images per request" in x)
+    assert line.startswith("FAIL  4 images per request: HTTP 500")
+    assert "the server failed: see its log" in result.stdout
+    assert "--limit-mm-per-prompt" not in result.stdout
+
+
+def test_missing_session_programs_recorder_vnc_and_suite_apps_are_named(tmp_path):
+    """A PATH with the display tooling but no ffmpeg, x11vnc or suite apps, and no xfdesktop."""
+    from agent.doctor import DESKTOP_TOOLS
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in DESKTOP_TOOLS:
+        if tool != "xfdesktop":
+            (bin_dir / tool).symlink_to(shutil.which(tool) or "/bin/true")
+    env = {**os.environ, "PATH": str(bin_dir)}
+    with ScriptedModelServer(lambda request: TURN) as server:
+        result = doctor(server.url, env=env)
+    out = result.stdout
+    assert "FAIL  display tooling: missing xfdesktop" in out
+    assert "WARN  ffmpeg: not found: --record-video will not work" in out
+    assert "WARN  x11vnc: not found: --vnc will not work" in out
+    assert "WARN  desktop suite apps: missing mousepad, gnumeric" in out
+    with ScriptedModelServer(lambda request: TURN) as server:
+        full = doctor(server.url)
+    assert "PASS  ffmpeg" in full.stdout and "PASS  x11vnc" in full.stdout
+    assert "PASS  desktop suite apps" in full.stdout

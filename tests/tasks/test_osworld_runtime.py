@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tasks.results import load_records
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -139,7 +141,7 @@ def test_an_osworld_suite_under_the_oracle(tmp_path, served):
         text=True,
         timeout=120,
     )
-    records = {r["id"]: r for r in json.loads((out / "results.json").read_text())}
+    records = {r["id"]: r for r in load_records(out / "results.json")}
     assert records["cannot"]["score"] == 1.0, done.stdout
     assert records["runtime"]["score"] == 1.0, (records["runtime"], done.stdout + done.stderr)
     assert done.returncode == 0

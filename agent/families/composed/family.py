@@ -9,7 +9,6 @@ step (in the call's arguments). The planner runs on `--model-url`, the grounder 
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from agent import actions as A
@@ -17,7 +16,6 @@ from agent.errors import InvalidAction
 from agent.families.base import (
     AssistantEntry,
     Entry,
-    Family,
     FamilySetup,
     FamilySpec,
     ParsedCall,
@@ -28,7 +26,7 @@ from agent.families.base import (
     WireTurn,
 )
 from agent.families.common import (
-    Screenshot,
+    TextFamily,
     image_indexes,
     prompt,
     sampling_fields,
@@ -37,8 +35,7 @@ from agent.families.common import (
 )
 from agent.families.composed.grounder import Grounder, Grounding, grounder_kind
 from agent.families.composed.plan import DESKTOP_ACTIONS, PHONE_ACTIONS, POINTED, Plan, read_plan
-from agent.families.presets import PresetTable, load_table
-from agent.grid import Grid
+from agent.families.presets import table_of
 from agent.imaging import EncodedImage
 from agent.keys import normalize_chord
 from agent.turn import ModelTurn, ToolCall, new_call_id
@@ -60,7 +57,7 @@ _DIRECTIONS = {"up": (1, 0), "down": (-1, 0), "right": (0, 1), "left": (0, -1)}
 _POINT = re.compile(r"the point \((\d+), (\d+)\) of the screen")
 
 
-class Composed(Family):
+class Composed(TextFamily):
     name = "composed"
 
     def __init__(self, setup: FamilySetup) -> None:
@@ -75,7 +72,6 @@ class Composed(Family):
         self.mobile = setup.environment == "android"
         self.actions = PHONE_ACTIONS if self.mobile else DESKTOP_ACTIONS
         self.protocol = f"composed-{'phone' if self.mobile else 'desktop'}+{kind}"
-        self.screenshot = Screenshot.of(setup.preset)
         self._screen = (1, 1)  # the last screen parsed on, for the oracle's grounding answers
 
     def request_fields(self) -> RequestFields:
@@ -84,18 +80,6 @@ class Composed(Family):
             return fields
         switch = {"chat_template_kwargs": {"enable_thinking": self.setup.thinking}}
         return RequestFields(fields.fields, {**fields.extra_body, **switch})
-
-    def grid(self, screen: tuple[int, int]) -> Grid:
-        return self.screenshot.grid_for(screen)
-
-    def encode(self, observation: Observation) -> EncodedImage:
-        return self.screenshot.encode(observation)
-
-    def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
-        return []
-
-    def max_images(self) -> int:
-        return self.preset.history_images
 
     def first_entry(self, task: str, image: EncodedImage) -> UserEntry:
         return UserEntry(text=f"The task: {task}\nThis is the current screen.", image=image)
@@ -251,9 +235,7 @@ def _plan_unpointed(action: A.Action) -> Plan:
     raise ValueError(f"the composed family has no {A.describe(action)}")
 
 
-@cache
-def table() -> PresetTable:
-    return load_table(PACKAGE)
+table = table_of(PACKAGE)
 
 
 FAMILY = FamilySpec(

@@ -18,7 +18,6 @@ import datetime
 import json
 import re
 from dataclasses import replace
-from functools import cache
 from typing import Any
 
 from agent import actions as A
@@ -26,7 +25,6 @@ from agent.errors import InvalidAction
 from agent.families.base import (
     AssistantEntry,
     Entry,
-    Family,
     FamilySetup,
     FamilySpec,
     ParsedCall,
@@ -36,11 +34,10 @@ from agent.families.base import (
     UserEntry,
     WireTurn,
 )
-from agent.families.common import Screenshot, prompt, sampling_fields, text_part
-from agent.families.presets import PresetTable, load_table
+from agent.families.common import TextFamily, prompt, sampling_fields, text_part
+from agent.families.presets import claims_word, table_of
 from agent.families.qwen.computer_use import QwenComputerUse, QwenTool
 from agent.families.qwen.mobile_use import QwenMobileUse
-from agent.grid import Grid
 from agent.imaging import EncodedImage
 from agent.takeover import HUMAN_NEEDED
 from agent.turn import ModelTurn, ToolCall, new_call_id
@@ -62,14 +59,13 @@ _DESKTOP_ALIASES = {
 _PHONE_ALIASES = {"scroll": "swipe"}
 
 
-class GuiOwl(Family):
+class GuiOwl(TextFamily):
     name = "gui-owl"
 
     def __init__(self, setup: FamilySetup) -> None:
         super().__init__(setup)
         self.mobile = setup.environment == "android"
         self.protocol = "gui-owl-mobile-use" if self.mobile else "gui-owl-computer-use"
-        self.screenshot = Screenshot.of(setup.preset)
         # Qwen's argument mapping, as the structured format reads it (GUI-Owl writes the same
         # calls, in its own reply layout).
         qwen = replace(setup, preset=replace(setup.preset, response_format="tool_call"))
@@ -80,15 +76,6 @@ class GuiOwl(Family):
 
     def request_fields(self) -> RequestFields:
         return sampling_fields(self.setup)
-
-    def grid(self, screen: tuple[int, int]) -> Grid:
-        return self.screenshot.grid_for(screen)
-
-    def encode(self, observation: Observation) -> EncodedImage:
-        return self.screenshot.encode(observation)
-
-    def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
-        return []
 
     def max_images(self) -> int:
         return self.preset.history_images + 1
@@ -215,13 +202,10 @@ def _conversation(
     return task, steps, image, notes
 
 
-@cache
-def table() -> PresetTable:
-    return load_table(PACKAGE)
+table = table_of(PACKAGE)
 
 
-def _claims(model_id: str) -> int:
-    return 2 if "owl" in model_id.lower() else 0
+_claims = claims_word("owl")
 
 
 FAMILY = FamilySpec(

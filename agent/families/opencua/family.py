@@ -10,7 +10,6 @@ retry instead; a model sees the reason here).
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from agent import actions as A
@@ -18,7 +17,6 @@ from agent.errors import InvalidAction
 from agent.families.base import (
     AssistantEntry,
     Entry,
-    Family,
     FamilySetup,
     FamilySpec,
     ParseResult,
@@ -28,7 +26,7 @@ from agent.families.base import (
     WireTurn,
 )
 from agent.families.common import (
-    Screenshot,
+    TextFamily,
     fill,
     image_indexes,
     prompt,
@@ -44,8 +42,7 @@ from agent.families.opencua.text import (
     reply_text,
     section,
 )
-from agent.families.presets import PresetTable, load_table
-from agent.grid import Grid
+from agent.families.presets import claims_word, table_of
 from agent.imaging import EncodedImage
 from agent.turn import ModelTurn
 from environments.base import Observation
@@ -54,7 +51,7 @@ PACKAGE = "agent.families.opencua"
 LEVELS = ("l1", "l2", "l3")
 
 
-class OpenCUA(Family):
+class OpenCUA(TextFamily):
     name = "opencua"
     protocol = "opencua-pyautogui"
 
@@ -63,24 +60,11 @@ class OpenCUA(Family):
         self.level = setup.options.get("level", "l2")
         if self.level not in LEVELS:
             raise ValueError(f"unknown OpenCUA prompt level {self.level!r}: use l1, l2 or l3")
-        self.screenshot = Screenshot.of(setup.preset)
         coordinates: Coordinates = "relative" if setup.preset.grid == "relative" else "qwen25"
         self.reading = Reading(coordinates, self.screenshot)
 
     def request_fields(self) -> RequestFields:
         return sampling_fields(self.setup)
-
-    def grid(self, screen: tuple[int, int]) -> Grid:
-        return self.screenshot.grid_for(screen)
-
-    def encode(self, observation: Observation) -> EncodedImage:
-        return self.screenshot.encode(observation)
-
-    def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
-        return []
-
-    def max_images(self) -> int:
-        return self.preset.history_images
 
     def first_entry(self, task: str, image: EncodedImage) -> UserEntry:
         return UserEntry(
@@ -135,13 +119,10 @@ class OpenCUA(Family):
         return WireTurn(content=reply_text(step, self.grid(screen)))
 
 
-@cache
-def table() -> PresetTable:
-    return load_table(PACKAGE)
+table = table_of(PACKAGE)
 
 
-def _claims(model_id: str) -> int:
-    return 2 if "opencua" in model_id.lower() else 0
+_claims = claims_word("opencua")
 
 
 FAMILY = FamilySpec(

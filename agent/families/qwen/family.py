@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from agent.families.base import Family, FamilySetup, FamilySpec
-from agent.families.presets import PresetTable, load_table
+from agent.families.presets import claims_word, table_of
 
-
-@cache
-def table() -> PresetTable:
-    return load_table("agent.families.qwen")
+table = table_of("agent.families.qwen")
 
 
 def create(setup: FamilySetup) -> Family:
@@ -22,8 +17,7 @@ def create(setup: FamilySetup) -> Family:
     return QwenComputerUse(setup)
 
 
-def _claims(model_id: str) -> int:
-    return 1 if "qwen" in model_id.lower() else 0
+_claims = claims_word("qwen", 1)
 
 
 FAMILY = FamilySpec(

@@ -11,7 +11,6 @@ their deployment guide sends them (`add_box_token`).
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from agent import actions as A
@@ -19,7 +18,6 @@ from agent.errors import InvalidAction
 from agent.families.base import (
     AssistantEntry,
     Entry,
-    Family,
     FamilySetup,
     FamilySpec,
     ParseResult,
@@ -28,10 +26,15 @@ from agent.families.base import (
     UserEntry,
     WireTurn,
 )
-from agent.families.common import Screenshot, fill, image_indexes, prompt, sampling_fields
-from agent.families.presets import PresetTable, load_table
+from agent.families.common import (
+    TextFamily,
+    fill,
+    image_indexes,
+    prompt,
+    sampling_fields,
+)
+from agent.families.presets import claims_word, table_of
 from agent.families.uitars.text import parse_reply, reply_text
-from agent.grid import Grid
 from agent.imaging import EncodedImage
 from agent.turn import ModelTurn
 from environments.base import Observation
@@ -40,30 +43,17 @@ PACKAGE = "agent.families.uitars"
 SYSTEM = "You are a helpful assistant."
 
 
-class UITars(Family):
+class UITars(TextFamily):
     name = "ui-tars"
 
     def __init__(self, setup: FamilySetup) -> None:
         super().__init__(setup)
         self.mobile = setup.environment == "android"
         self.protocol = "ui-tars-mobile" if self.mobile else "ui-tars-computer"
-        self.screenshot = Screenshot.of(setup.preset)
         self.language = setup.options.get("language", "English")
 
     def request_fields(self) -> RequestFields:
         return sampling_fields(self.setup)
-
-    def grid(self, screen: tuple[int, int]) -> Grid:
-        return self.screenshot.grid_for(screen)
-
-    def encode(self, observation: Observation) -> EncodedImage:
-        return self.screenshot.encode(observation)
-
-    def tools(self, screen: tuple[int, int]) -> list[dict[str, Any]]:
-        return []
-
-    def max_images(self) -> int:
-        return self.preset.history_images
 
     def first_entry(self, task: str, image: EncodedImage) -> UserEntry:
         template = prompt(PACKAGE, "mobile.txt" if self.mobile else "computer.txt")
@@ -103,13 +93,10 @@ class UITars(Family):
         return WireTurn(content=reply_text(step, self.grid(screen)))
 
 
-@cache
-def table() -> PresetTable:
-    return load_table(PACKAGE)
+table = table_of(PACKAGE)
 
 
-def _claims(model_id: str) -> int:
-    return 2 if "tars" in model_id.lower() else 0
+_claims = claims_word("tars")
 
 
 FAMILY = FamilySpec(
