@@ -270,7 +270,8 @@ class ModelClient:
         started: float,
         until: float,
     ) -> dict[str, Any]:
-        reasoning, content = [], []
+        reasoning: list[str] = []
+        content: list[str] = []
         calls: dict[int, dict[str, str]] = {}
         parts: dict[str, Any] = {"finish_reason": None, "usage": Usage(), "first_token": None}
         stream = client.chat.completions.create(**body)  # errors before an answer: the SDK's
