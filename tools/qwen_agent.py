@@ -17,16 +17,23 @@ carries empty arguments), or drive our tools with our own loop.
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import replace
 from typing import Any
 
 from qwen_agent.llm.schema import ContentItem
+from qwen_agent.tools import image_search as _image_search
 from qwen_agent.tools.base import BaseTool
 
 from agent.families.qwen.computer_use import TOOL_NAME, QwenComputerUse
 from agent.turn import ModelTurn, ToolCall
 from environments.base import Environment
 from tools.hub import ToolHub
+
+# qwen-agent's image_search module (0.0.34) replaces socket.getaddrinfo, on import and for the
+# whole process, with one that drops every IPv6 address ([::1] stops resolving). It is imported
+# above so that this happens now, once, and is undone here.
+socket.getaddrinfo = getattr(_image_search, "_orig_getaddrinfo", socket.getaddrinfo)
 
 _SCHEMA_KEYS = ("type", "properties", "required")
 

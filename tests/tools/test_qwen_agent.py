@@ -64,3 +64,14 @@ def test_an_assistant_uses_computer_use_and_mcp_tools(desktop, hub, tmp_path, mo
     assert final[-1]["content"].strip() == "All done."
     tool_names = [t["function"]["name"] for t in requests[0]["tools"]]
     assert tool_names[0] == "computer_use" and "notes__write_note" in tool_names
+
+
+def test_using_the_adapter_leaves_ipv6_working():
+    """qwen-agent's import makes name lookups IPv4-only for the whole process; the adapter
+    undoes it, so [::1] servers (our MCP servers over HTTP among them) stay reachable."""
+    import socket
+
+    import tools.qwen_agent  # noqa: F401
+
+    families = {info[0] for info in socket.getaddrinfo("::1", 80)}
+    assert socket.AF_INET6 in families
