@@ -5,7 +5,7 @@ the environment."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from agent import families
@@ -41,6 +41,7 @@ class Resolution:
     sampling: dict[str, float]
     sources: dict[str, str]  # preset field / "thinking" / sampling key -> where it came from
     notes: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)  # the family's options given
 
 
 def resolve_family(
@@ -78,7 +79,12 @@ def resolve_family(
         if value is not None:
             sampling[key] = value
             sources[key] = where.get(key, "settings")
-    return Resolution(choice.family, preset, thinking, name, sampling, sources, tuple(notes))
+    chosen = choice.family.option_values(config.family_option)
+    for option in chosen:
+        sources[f"option {option}"] = where.get("family_option", "settings")
+    return Resolution(
+        choice.family, preset, thinking, name, sampling, sources, tuple(notes), chosen
+    )
 
 
 def _thinking(
@@ -169,7 +175,7 @@ def build_family(
         server_url=settings.model.model_url,
         extra_tools=tuple(extra_tools),
         grounding=grounding,
-        options={"mobile_actions": settings.family.mobile_actions},
+        options=dict(resolution.options),
     )
     return resolution.spec.create(setup)
 

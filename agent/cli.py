@@ -105,6 +105,9 @@ def parser() -> argparse.ArgumentParser:
     options.add_options(bench, options.BENCH)
     doctor = commands.add_parser("doctor", help="check the set-up and the model server")
     options.add_options(doctor, options.DOCTOR)
+    commands.add_parser(
+        "families", help="list the model families, their presets and their --family-option"
+    )
     view = commands.add_parser("view", help="write a self-contained HTML report of a run")
     view.add_argument("run_dir", type=Path, help="a run directory (runs/<run-id>)")
     view.add_argument("--no-open", action="store_true", help="do not open it in a browser")
@@ -159,6 +162,19 @@ _SIGNALS: list[str] = []  # the signals that stopped this process, for its last 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     _SIGNALS.append("SIGTERM")
     raise Terminated
+
+
+def families_command(args: argparse.Namespace) -> int:
+    from agent.families import families
+
+    for spec in families():
+        aliases = f" (also {', '.join(spec.aliases)})" if spec.aliases else ""
+        print(f"{spec.name}{aliases}: {spec.description}")
+        print(f"  acts on: {', '.join(spec.environments)}")
+        print(f"  presets: {', '.join(spec.presets().presets)}")
+        for option in spec.options:
+            print(f"  --family-option {option.describe()}")
+    return 0
 
 
 def view_command(args: argparse.Namespace) -> int:
@@ -304,6 +320,7 @@ COMMANDS = {
     "config": config_command,
 }
 PLAIN_COMMANDS = {
+    "families": families_command,
     "serve": serve_command,
     "view": view_command,
     "mcp": mcp_command,

@@ -93,6 +93,13 @@ def sources(
 
 
 def _convert(action: argparse.Action, raw: Any, path: Path, key: str) -> Any:
+    if isinstance(action, argparse._AppendAction):  # a list, or one value of it
+        items = raw if isinstance(raw, list) else [raw]
+        return [_convert_one(action, item, path, key) for item in items]
+    return _convert_one(action, raw, path, key)
+
+
+def _convert_one(action: argparse.Action, raw: Any, path: Path, key: str) -> Any:
     if action.type is not None and isinstance(raw, str | int | float) and not isinstance(raw, bool):
         try:
             convert = cast(Callable[[str], Any], action.type)
@@ -118,7 +125,9 @@ def show(settings: dict[str, Setting]) -> str:
     rows = []
     for dest, setting in sorted(settings.items()):
         value = setting.value
-        if isinstance(value, tuple):
+        if isinstance(value, list):
+            value = ", ".join(map(str, value))
+        elif isinstance(value, tuple):
             value = "x".join(map(str, value))
         elif dest in _SECRET and value:
             value = "****"

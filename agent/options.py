@@ -70,6 +70,16 @@ def positive(kind: type) -> Callable[[str], Any]:
     return parse
 
 
+def family_option(value: str) -> str:
+    """`NAME=VALUE`, checked for its form here; the family checks name and value."""
+    name, sep, _ = value.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(
+            f"a family option is NAME=VALUE, e.g. level=l3, not {value!r}"
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class Option:
     flags: tuple[str, ...]
@@ -219,12 +229,15 @@ OPTIONS: tuple[Option, ...] = (
         f"earlier steps as text) or structured tool calls with tool results {_PRESET}",
     ),
     _o(
-        "--mobile-actions",
+        "--family-option",
         group="family",
-        choices=["tool", "notebook"],
-        default=default("mobile_actions"),
-        help="mobile_use action set: the tool schema or the mobile notebook's "
-        "(default: %(default)s)",
+        commands=AGENT,
+        action="append",
+        type=family_option,
+        metavar="NAME=VALUE",
+        help="one of the family's own options, e.g. level=l3 (opencua), language=Chinese "
+        "(ui-tars), grounder=qwen3-vl (composed), mobile_actions=notebook (qwen); again for "
+        "more; `agent families` lists them (default: each option's own)",
     ),
     _o(
         "--env",
@@ -423,6 +436,10 @@ def settings_from(
     `sources` says where values not at their default came from (a file, "command line"); it
     is kept with the settings for `config show` and the family's resolution."""
     names = set(setting_names()) & set(option_names(command or args.command))
-    values = {name: v for name, v in vars(args).items() if name in names and v is not None}
+    values = {
+        name: tuple(v) if isinstance(v, list) else v
+        for name, v in vars(args).items()
+        if name in names and v is not None
+    }
     text = task if task is not None else getattr(args, "task", None) or ""
     return Settings(task=text).with_values(values).with_sources(sources or {})

@@ -176,6 +176,11 @@ def restored(settings: Settings, saved: SavedRun) -> Settings:
         values[name] = Path(value) if name in _PATHS and value is not None else value
     if values.get("family") is not None and "preset" not in settings.sources:
         values["preset"] = saved.info.get("preset")
+    given = settings.sources.get("family_option") == "command line"
+    if "family" in values and "family_options" in saved.info and not given:
+        # the options the family used, defaults it chose included (a GUI-Owl phone's date)
+        recorded = saved.info["family_options"].items()
+        values["family_option"] = tuple(f"{name}={value}" for name, value in recorded)
     return settings.with_values(values)
 
 

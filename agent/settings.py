@@ -62,7 +62,8 @@ class FamilyConfig:
     max_pixels: int | None = None
     history_images: int | None = None
     response_format: str | None = None  # "action" (the makers') or "tool_call"
-    mobile_actions: str = "tool"
+    # The family's own options as NAME=VALUE (`FamilySpec.options`; the last of a name wins).
+    family_option: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ def _text(name: str, value: Any) -> str:
     if value is None:
         described = options.described_default(name)
         return described or "none"
+    if name == "family_option":
+        return ", ".join(value) or "none"
     if isinstance(value, tuple):
         return "x".join(map(str, value))
     if name in _SECRET and value:
@@ -72,4 +74,10 @@ def show(settings: Settings, sources: dict[str, str]) -> str:
             source = sources.get("sampling", "settings")
         label = "  " + name.replace("_", "-")
         rows.append(f"{label:<{width}} {_text(name, value):<28} ({source})")
+    for option in resolution.spec.options:
+        given = resolution.options.get(option.name)
+        text = (option.default or "the family's choice") if given is None else str(given)
+        source = resolution.sources.get(f"option {option.name}", "the family's default")
+        label = f"  option {option.name}"
+        rows.append(f"{label:<{width}} {text:<28} ({source})")
     return "\n".join(rows)

@@ -12,11 +12,12 @@ it and the recorder stores it, so a run can be resumed with another instance of 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from agent.actions import Action
+from agent.errors import AgentError
 from agent.grid import Grid
 from agent.imaging import EncodedImage
 from agent.turn import ModelTurn, ToolCall
@@ -128,7 +129,8 @@ class FamilySetup:
     `server_url` is the model server's (some providers take switches in other places);
     `extra_tools` are function schemas (MCP tools) offered beside the family's own;
     `grounding` is a second model for families that compose a planner and a grounder;
-    `options` carries family-specific choices by name (e.g. the mobile action set)."""
+    `options` carries the family's own options by name (`FamilySpec.option_values`; a text
+    value is read by the family's `FamilyOption.of`)."""
 
     model_id: str
     environment: EnvironmentKind
@@ -138,7 +140,13 @@ class FamilySetup:
     server_url: str = ""
     extra_tools: tuple[dict[str, Any], ...] = ()
     grounding: ChatModel | None = None
-    options: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def not_executed(error: str, fix: str) -> str:
+    """The corrective message after a reply that could not be executed: why, that nothing was
+    done, and `fix`, what a reply of the family must look like."""
+    return f"Your last reply could not be executed: {error}\nNothing was done. {fix}"
 
 
 class Family(abc.ABC):
@@ -150,6 +158,15 @@ class Family(abc.ABC):
     def __init__(self, setup: FamilySetup) -> None:
         self.setup = setup
         self.preset = setup.preset
+        self.options: dict[str, Any] = {}  # the values of its options this instance uses
+
+    def option(self, declared: FamilyOption) -> Any:
+        """The value of one of the family's options for this run, noted for the record (a
+        family that decides an option left at None notes what it chose in `options`)."""
+        value = declared.of(self.setup, self.name)
+        if value is not None:
+            self.options[declared.name] = value
+        return value
 
     # --- the request -------------------------------------------------------------------
     @abc.abstractmethod
@@ -213,7 +230,55 @@ class Family(abc.ABC):
             "protocol": self.protocol,
             "preset": self.preset.name,
             "format_version": FORMAT_VERSION,
+            "family_options": {name: str(value) for name, value in self.options.items()},
         }
+
+
+@dataclass(frozen=True)
+class FamilyOption:
+    """A choice one family offers beyond the preset (a prompt level, a language), set with
+    `--family-option NAME=VALUE` or `family-option = ["NAME=VALUE"]` in agent.toml.
+
+    `choices` lists the values allowed (empty: any that `type` reads); `default` is the value
+    when none is given (None: the family decides, as `help` says); `type` turns the text into
+    the value the family gets (raising ValueError with the reason); `value` shows the form of
+    a free value in listings (e.g. YYYY-MM-DD)."""
+
+    name: str
+    help: str
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    type: Callable[[str], Any] = str
+    value: str = "TEXT"
+
+    def read(self, text: str, family: str) -> Any:
+        """The value of `text`, or an error naming the allowed values and the flag."""
+        if self.choices and text not in self.choices:
+            allowed = ", ".join(self.choices)
+            raise AgentError(
+                f"the {family} family's option {self.name} takes {allowed}, not {text!r} "
+                f"(--family-option {self.name}=VALUE)"
+            )
+        try:
+            return self.type(text)
+        except ValueError as exc:
+            raise AgentError(
+                f"the {family} family's option {self.name} takes {self.value}, not {text!r} ({exc})"
+            ) from None
+
+    def of(self, setup: FamilySetup, family: str) -> Any:
+        """The value a family instance uses: the setup's (text is read as given on the command
+        line), else the default."""
+        given = setup.options.get(self.name)
+        if given is None:
+            return None if self.default is None else self.read(self.default, family)
+        return self.read(given, family) if isinstance(given, str) else given
+
+    def describe(self) -> str:
+        """One line for listings: `name=a|b (default: a): help`."""
+        form = "|".join(self.choices) or self.value
+        default = f" (default: {self.default})" if self.default is not None else ""
+        return f"{self.name}={form}{default}: {self.help}"
 
 
 @dataclass(frozen=True)
@@ -223,7 +288,8 @@ class FamilySpec:
     `presets` loads the family's preset table (package data); `create` builds an instance for
     a run; `environments` lists where it can act; `aliases` are more names for `--family`.
     `claims` says how closely a model id that no preset matches belongs to the family
-    (0: not at all), to pick the closest family's defaults."""
+    (0: not at all), to pick the closest family's defaults; `options` are the choices it
+    offers beyond the preset (`FamilyOption`)."""
 
     name: str
     create: Callable[[FamilySetup], Family]
@@ -232,3 +298,29 @@ class FamilySpec:
     description: str = ""
     aliases: tuple[str, ...] = ()
     claims: Callable[[str], int] = lambda model_id: 0
+    options: tuple[FamilyOption, ...] = ()
+
+    def option_values(self, given: Sequence[str]) -> dict[str, Any]:
+        """The options named in `NAME=VALUE` texts, read (the last one of a name wins; the
+        family takes the defaults of the others); an unknown name or a bad value is an error
+        naming what is allowed."""
+        declared = {option.name: option for option in self.options}
+        values: dict[str, Any] = {}
+        for item in given:
+            name, value = split_option(item)
+            if name not in declared:
+                known = ", ".join(declared) or "none"
+                raise AgentError(
+                    f"the {self.name} family has no option {name!r}; its options: {known} "
+                    "(`agent families` lists each family's)"
+                )
+            values[name] = declared[name].read(value, self.name)
+        return values
+
+
+def split_option(text: str) -> tuple[str, str]:
+    """`NAME=VALUE` as (name, value); a dash in the name is read as an underscore."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise AgentError(f"a family option is NAME=VALUE, e.g. level=l3, not {text!r}")
+    return name.strip().replace("-", "_"), value.strip()

@@ -9,6 +9,7 @@ keep what the model said next to the canonical actions it became.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -23,12 +24,14 @@ from agent.families.base import (
     ParsedCall,
     ParseResult,
     RequestFields,
+    ToolUse,
     UserEntry,
+    WireTurn,
 )
 from agent.families.presets import Preset
 from agent.grid import Grid, GridKind
 from agent.imaging import EncodedImage, ImageFormat, encode, smart_resize
-from agent.turn import ToolCall, new_call_id
+from agent.turn import ModelTurn, ToolCall, new_call_id
 from environments.base import Observation
 
 # Sampling keys vLLM takes only under extra_body (the OpenAI client rejects them at top level).
@@ -124,7 +127,15 @@ def text_part(text: str) -> dict[str, Any]:
 
 class TextFamily(Family):
     """A family whose model writes its action as text: no tool schemas in the request, the
-    screenshot sized by the preset (`Screenshot`), up to the preset's `history_images`."""
+    screenshot sized by the preset (`Screenshot`), up to the preset's `history_images`.
+
+    A subclass reads a reply in `read` and writes one in `reply_text`; `parse` and `wire` wrap
+    them the same way for every such family: a reply that cannot be read becomes the error fed
+    back, the reply goes back into the history as the model wrote it, and a step that is an MCP
+    tool call is refused (these models write screen actions only)."""
+
+    title: str  # how messages name the family, e.g. "UI-TARS"
+    no_tools = "has no tool calls"  # why a tool call cannot be written, after the title
 
     def __init__(self, setup: FamilySetup) -> None:
         super().__init__(setup)
@@ -141,3 +152,23 @@ class TextFamily(Family):
 
     def max_images(self) -> int:
         return self.preset.history_images
+
+    def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
+        try:
+            calls = self.read(turn, observation)
+        except InvalidAction as exc:
+            return ParseResult(error=str(exc))
+        return ParseResult(calls, said=turn.text.strip())
+
+    @abc.abstractmethod
+    def read(self, turn: ModelTurn, observation: Observation) -> tuple[ParsedCall, ...]:
+        """The calls of a reply; raises InvalidAction with what the model must fix."""
+
+    def wire(self, step: A.Action | ToolUse, screen: tuple[int, int]) -> WireTurn:
+        if isinstance(step, ToolUse):
+            raise ValueError(f"{self.title} {self.no_tools}: it cannot call {step.name}")
+        return WireTurn(content=self.reply_text(step, screen))
+
+    @abc.abstractmethod
+    def reply_text(self, action: A.Action, screen: tuple[int, int]) -> str:
+        """The reply a model of the family writes to perform `action` (the oracle's)."""

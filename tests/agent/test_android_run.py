@@ -152,8 +152,8 @@ def test_the_mobile_action_set_flag_reaches_the_protocol():
             "x",
             "--env",
             "android",
-            "--mobile-actions",
-            "notebook",
+            "--family-option",
+            "mobile_actions=notebook",
             "--response-format",
             "tool_call",
         ]

@@ -41,7 +41,10 @@ VALUES: dict[str, tuple[list[str], object]] = {
     "max_pixels": (["--max-pixels", "1000000"], 1000000),
     "history_images": (["--history-images", "2"], 2),
     "response_format": (["--response-format", "tool_call"], "tool_call"),
-    "mobile_actions": (["--mobile-actions", "notebook"], "notebook"),
+    "family_option": (
+        ["--family-option", "level=l3", "--family-option", "language=Chinese"],
+        ("level=l3", "language=Chinese"),
+    ),
     "max_steps": (["--max-steps", "7"], 7),
 }
 
@@ -91,7 +94,10 @@ def test_agent_toml_applies_to_run_bench_and_doctor(tmp_path):
     from agent import config
 
     toml = tmp_path / "agent.toml"
-    toml.write_text('model-url = "http://gpu:8000/v1"\nthinking = false\nsampling = "precise"\n')
+    toml.write_text(
+        'model-url = "http://gpu:8000/v1"\nthinking = false\nsampling = "precise"\n'
+        'family-option = ["level=l3"]\n'
+    )
     root = parser()
     parsers = root.command_parsers
     files = config.load_all(parsers, [toml])
@@ -103,6 +109,17 @@ def test_agent_toml_applies_to_run_bench_and_doctor(tmp_path):
         settings = options.settings_from(args, sources, task="")
         assert settings.model.model_url == "http://gpu:8000/v1", argv
         assert settings.family.thinking is False, argv
+        assert settings.family.family_option == ("level=l3",), argv
         assert sources["model_url"] == str(toml)
         if argv[0] != "doctor":
             assert settings.family.sampling == "precise"
+
+
+def test_a_family_option_of_the_wrong_form_in_agent_toml_names_the_file(tmp_path):
+    from agent import config
+    from agent.errors import AgentError
+
+    toml = tmp_path / "agent.toml"
+    toml.write_text('family-option = ["level"]\n')
+    with pytest.raises(AgentError, match=r"agent.toml: family-option = 'level': .*NAME=VALUE"):
+        config.load_all(parser().command_parsers, [toml])

@@ -28,6 +28,24 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
+def run_agent(
+    tmp_path: Path, task: str, url: str, *flags: str, home: Path | None = None
+) -> tuple[int, str, str]:
+    """`agent run TASK` against the scripted server in structured tool calls, its records under
+    tmp_path/runs: exit code, stdout, stderr."""
+    runs = str(tmp_path / "runs")
+    flags = ("--model-url", url, "--response-format", "tool_call", "--out", runs, *flags)
+    process = agent("run", task, *flags, home=home)
+    out, err = process.communicate(timeout=90)
+    return process.returncode, out, err
+
+
+def recorded_steps(err: str) -> list[dict]:
+    """The steps of the run whose record `agent run` named on stderr."""
+    lines = (run_dir_of(err) / "trajectory.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
 def test_the_model_mixes_mcp_tools_and_gui_actions(tmp_path):
     script = [
         call("notes__write_note", name="summary.md", text="# Summary\n3 files"),
@@ -36,23 +54,17 @@ def test_the_model_mixes_mcp_tools_and_gui_actions(tmp_path):
         use(action="answer", text="done: 3 files"),
     ]
     with ScriptedModelServer(script) as server:
-        process = agent(
-            "run",
+        code, out, err = run_agent(
+            tmp_path,
             "summarize",
-            "--model-url",
             server.url,
-            "--response-format",
-            "tool_call",
-            "--out",
-            str(tmp_path / "runs"),
             "--mcp-config",
             str(config(tmp_path)),
             "--approve",
             "auto",
         )
-        out, err = process.communicate(timeout=90)
         requests = model_requests(server)
-    assert process.returncode == 0, err
+    assert code == 0, err
     assert out.strip() == "done: 3 files"
     assert (tmp_path / "notes" / "summary.md").read_text() == "# Summary\n3 files"
     names = [tool["function"]["name"] for tool in requests[0]["tools"]]
@@ -60,7 +72,7 @@ def test_the_model_mixes_mcp_tools_and_gui_actions(tmp_path):
     after_swatch = json.dumps(requests[2]["messages"])
     assert "An image from notes__swatch" in after_swatch
     run_dir = run_dir_of(err)
-    steps = [json.loads(line) for line in (run_dir / "trajectory.jsonl").read_text().splitlines()]
+    steps = recorded_steps(err)
     first = steps[0]["actions"][0]
     assert (first["tool"], first["result"], first["error"]) == (
         "notes__write_note",
@@ -80,20 +92,9 @@ def test_destructive_tools_are_refused_without_a_person_and_the_model_is_told(tm
     ]
     flags = ["--approve", mode] if mode else []
     with ScriptedModelServer(script) as server:
-        process = agent(
-            "run",
-            "t",
-            "--model-url",
-            server.url,
-            "--response-format",
-            "tool_call",
-            "--out",
-            str(tmp_path / "runs"),
-            "--mcp-config",
-            str(config(tmp_path)),
-            *flags,
+        _, _, err = run_agent(
+            tmp_path, "t", server.url, "--mcp-config", str(config(tmp_path)), *flags
         )
-        _, err = process.communicate(timeout=90)
         second = json.dumps(model_requests(server)[1]["messages"])
     assert not (tmp_path / "notes" / "x.txt").exists()
     assert "refused: notes__write_note may change things and --approve is read-only" in second
@@ -109,25 +110,11 @@ def test_app_tools_act_on_the_runs_own_display(tmp_path):
         use(action="terminate", status="success"),
     ]
     with ScriptedModelServer(script) as server:
-        process = agent(
-            "run",
-            "open the poem",
-            "--model-url",
-            server.url,
-            "--response-format",
-            "tool_call",
-            "--out",
-            str(tmp_path / "runs"),
-            "--app-tools",
-            "--approve",
-            "auto",
-            home=tmp_path,
+        code, _, err = run_agent(
+            tmp_path, "open the poem", server.url, "--app-tools", "--approve", "auto", home=tmp_path
         )
-        _, err = process.communicate(timeout=90)
-    assert process.returncode == 0, err
-    steps = [
-        json.loads(line) for line in (run_dir_of(err) / "trajectory.jsonl").read_text().splitlines()
-    ]
+    assert code == 0, err
+    steps = recorded_steps(err)
     launched = steps[0]["actions"][0]["result"]
     assert launched.startswith("launched Mousepad") and "poem.txt" in launched
     assert "poem.txt" in steps[1]["actions"][0]["result"]
@@ -165,22 +152,16 @@ def test_summarize_csvs_in_a_workspace(tmp_path):
         return use(action="answer", text="wrote summary.md")
 
     with ScriptedModelServer(reply) as server:
-        process = agent(
-            "run",
+        code, out, err = run_agent(
+            tmp_path,
             "summarize CSVs in workspace",
-            "--model-url",
             server.url,
-            "--response-format",
-            "tool_call",
-            "--out",
-            str(tmp_path / "runs"),
             "--workspace",
             str(data),
             "--approve",
             "auto",
         )
-        out, err = process.communicate(timeout=90)
-    assert process.returncode == 0, err
+    assert code == 0, err
     assert out.strip() == "wrote summary.md"
     assert (data / "summary.md").read_text() == (
         "- costs.csv: 2 rows, amount mean 5.0, 0 missing\n"
@@ -188,12 +169,14 @@ def test_summarize_csvs_in_a_workspace(tmp_path):
         f"- visits.csv: 20000 rows, count mean {sum(n % 100 for n in range(20000)) / 20000}, "
         "0 missing\n"
     )
-    steps = [
-        json.loads(line) for line in (run_dir_of(err) / "trajectory.jsonl").read_text().splitlines()
-    ]
+    steps = recorded_steps(err)
     calls = [s["actions"][0]["tool"] or s["actions"][0]["action"]["kind"] for s in steps]
-    assert calls == ["files__search_files", *["files__csv_profile"] * 3, "files__write_file",
-                     "answer"]  # fmt: skip
+    assert calls == [
+        "files__search_files",
+        *["files__csv_profile"] * 3,
+        "files__write_file",
+        "answer",
+    ]
 
 
 def test_on_a_terminal_the_person_is_asked_and_no_means_nothing_is_written(tmp_path):

@@ -19,11 +19,10 @@ from agent.families.base import (
     FamilySetup,
     FamilySpec,
     ParsedCall,
-    ParseResult,
     RequestFields,
-    ToolUse,
     UserEntry,
     WireTurn,
+    not_executed,
 )
 from agent.families.common import (
     TextFamily,
@@ -33,7 +32,7 @@ from agent.families.common import (
     text_part,
     typed,
 )
-from agent.families.composed.grounder import Grounder, Grounding, grounder_kind
+from agent.families.composed.grounder import GROUNDER, Grounder, Grounding, grounder_kind
 from agent.families.composed.plan import DESKTOP_ACTIONS, PHONE_ACTIONS, POINTED, Plan, read_plan
 from agent.families.presets import table_of
 from agent.imaging import EncodedImage
@@ -59,6 +58,7 @@ _POINT = re.compile(r"the point \((\d+), (\d+)\) of the screen")
 
 class Composed(TextFamily):
     name = "composed"
+    title = "the composed family"
 
     def __init__(self, setup: FamilySetup) -> None:
         super().__init__(setup)
@@ -67,7 +67,8 @@ class Composed(TextFamily):
                 "the composed family needs a grounding model: pass --grounding-url (it may be "
                 "the same server as --model-url)"
             )
-        kind = grounder_kind(setup.grounding.model, setup.options.get("grounder"))
+        kind = grounder_kind(setup.grounding.model, self.option(GROUNDER))
+        self.options[GROUNDER.name] = kind
         self.grounder = Grounder(setup.grounding, kind)
         self.mobile = setup.environment == "android"
         self.actions = PHONE_ACTIONS if self.mobile else DESKTOP_ACTIONS
@@ -99,27 +100,23 @@ class Composed(TextFamily):
         return messages
 
     def feedback(self, error: str) -> str:
-        return (
-            f"Your last reply could not be executed: {error}\nNothing was done. Answer with "
-            "`Thought:`, `Action:` and the lines that action needs."
+        return not_executed(
+            error,
+            "Answer with `Thought:`, `Action:` and the lines that action needs.",
         )
 
-    def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
-        try:
-            plan = read_plan(turn.text, self.actions)
-            located = self._locate(plan, observation)
-            actions = _actions(plan, located, observation)
-        except InvalidAction as exc:
-            return ParseResult(error=str(exc))
+    def read(self, turn: ModelTurn, observation: Observation) -> tuple[ParsedCall, ...]:
+        plan = read_plan(turn.text, self.actions)
+        located = self._locate(plan, observation)
+        actions = _actions(plan, located, observation)
         planner = {"model": self.setup.model_id, "url": self.setup.server_url}
         record: dict[str, Any] = {"plan": plan.lines(), "planner": planner}
         if located:
             record["grounding"] = [g.record() for g in located]
-        calls = tuple(
+        return tuple(
             ParsedCall(ToolCall(new_call_id(), plan.action, record if i == 0 else {}, ""), a)
             for i, a in enumerate(actions)
         )
-        return ParseResult(calls, said=turn.text.strip())
 
     def _locate(self, plan: Plan, observation: Observation) -> list[Grounding]:
         self._screen = observation.size
@@ -130,11 +127,8 @@ class Composed(TextFamily):
             located.append(self.grounder.locate(plan.to, observation))
         return located
 
-    def wire(self, step: A.Action | ToolUse, screen: tuple[int, int]) -> WireTurn:
-        if isinstance(step, ToolUse):
-            raise ValueError("the composed family has no tool calls: it cannot call " + step.name)
-        plan = plan_for(step, self.mobile)
-        return WireTurn(content=f"Thought: {A.describe(step)}\n{plan.lines()}")
+    def reply_text(self, action: A.Action, screen: tuple[int, int]) -> str:
+        return f"Thought: {A.describe(action)}\n{plan_for(action, self.mobile).lines()}"
 
     def grounding_wire(self, request: dict[str, Any]) -> WireTurn:
         """The oracle's grounding answer to a request: the point its target description names
@@ -245,4 +239,5 @@ FAMILY = FamilySpec(
     environments=("desktop", "android"),
     description="a planner model (any chat model) plus a grounding model (--grounding-url)",
     aliases=("planner-grounder",),
+    options=(GROUNDER,),
 )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from agent.errors import InvalidAction
-from agent.families.base import RequestFields
+from agent.families.base import FamilyOption, RequestFields
 from agent.families.common import Screenshot, fill, prompt, text_part
 from agent.families.uitars.text import parse_reply
 from environments.base import Observation
@@ -34,11 +34,17 @@ SIZES: dict[GrounderKind, Screenshot] = {
 }
 
 
+GROUNDER = FamilyOption(
+    "grounder",
+    "how the grounding model answers: UI-TARS's grounding prompt, Qwen3-VL's 0..1000 grid "
+    "or pixels of Qwen2.5-VL's resized image (default: from the grounding model's id)",
+    choices=tuple(SIZES),
+)
+
+
 def grounder_kind(model_id: str, named: str | None = None) -> GrounderKind:
     if named is not None:
         kinds: dict[str, GrounderKind] = {kind: kind for kind in SIZES}
-        if named not in kinds:
-            raise ValueError(f"unknown grounder {named!r}: use {', '.join(SIZES)}")
         return kinds[named]
     name = model_id.lower()
     if "tars" in name:

@@ -25,14 +25,13 @@ from agent.errors import InvalidAction
 from agent.families.base import (
     AssistantEntry,
     Entry,
+    FamilyOption,
     FamilySetup,
     FamilySpec,
     ParsedCall,
-    ParseResult,
     RequestFields,
-    ToolUse,
     UserEntry,
-    WireTurn,
+    not_executed,
 )
 from agent.families.common import TextFamily, prompt, sampling_fields, text_part
 from agent.families.presets import claims_word, table_of
@@ -44,6 +43,12 @@ from agent.turn import ModelTurn, ToolCall, new_call_id
 from environments.base import Observation
 
 PACKAGE = "agent.families.guiowl"
+DATE = FamilyOption(
+    "date",
+    "on a phone, the date the instruction starts with (default: today)",
+    type=datetime.date.fromisoformat,
+    value="YYYY-MM-DD",
+)
 _TOOL_CALL = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL | re.IGNORECASE)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Names the makers' executors accept beside the schema's (run_gui_owl_1_5_for_pc.py / _mobile.py).
@@ -61,6 +66,8 @@ _PHONE_ALIASES = {"scroll": "swipe"}
 
 class GuiOwl(TextFamily):
     name = "gui-owl"
+    title = "GUI-Owl"
+    no_tools = "is run here without MCP tools"
 
     def __init__(self, setup: FamilySetup) -> None:
         super().__init__(setup)
@@ -71,8 +78,9 @@ class GuiOwl(TextFamily):
         qwen = replace(setup, preset=replace(setup.preset, response_format="tool_call"))
         self.mapper: QwenTool = QwenMobileUse(qwen) if self.mobile else QwenComputerUse(qwen)
         self.aliases = _PHONE_ALIASES if self.mobile else _DESKTOP_ALIASES
-        today = setup.options.get("date")
-        self.today = datetime.date.fromisoformat(today) if today else datetime.date.today()
+        self.today = self.option(DATE) or datetime.date.today()
+        if self.mobile:  # the phone prompt names the date: a resumed run keeps it
+            self.options[DATE.name] = self.today
 
     def request_fields(self) -> RequestFields:
         return sampling_fields(self.setup)
@@ -114,21 +122,17 @@ class GuiOwl(TextFamily):
         )
 
     def feedback(self, error: str) -> str:
-        return (
-            f"Your last reply could not be executed: {error}\nNothing was done. Reply with "
-            f"`Action: ...` and one <tool_call> of {self.mapper.tool_name}."
+        return not_executed(
+            error,
+            f"Reply with `Action: ...` and one <tool_call> of {self.mapper.tool_name}.",
         )
 
-    def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
-        try:
-            served = len(turn.tool_calls) == 1 and "<tool_call>" not in turn.text
-            call = turn.tool_calls[0] if served else self._call(turn.text)
-            if call.arguments is None:
-                raise InvalidAction(f"its call has unusable arguments: {call.error}")
-            action = self._action(call, observation)
-        except InvalidAction as exc:
-            return ParseResult(error=str(exc))
-        return ParseResult((ParsedCall(call, action),), said=turn.text.strip())
+    def read(self, turn: ModelTurn, observation: Observation) -> tuple[ParsedCall, ...]:
+        served = len(turn.tool_calls) == 1 and "<tool_call>" not in turn.text
+        call = turn.tool_calls[0] if served else self._call(turn.text)
+        if call.arguments is None:
+            raise InvalidAction(f"its call has unusable arguments: {call.error}")
+        return (ParsedCall(call, self._action(call, observation)),)
 
     def _call(self, text: str) -> ToolCall:
         blocks = _TOOL_CALL.findall(text)
@@ -163,14 +167,12 @@ class GuiOwl(TextFamily):
         grid = self.grid(observation.size)
         return self.mapper.to_action(str(name), args, grid, observation.pointer)
 
-    def wire(self, step: A.Action | ToolUse, screen: tuple[int, int]) -> WireTurn:
-        if isinstance(step, ToolUse):
-            raise ValueError("GUI-Owl is run here without MCP tools: it cannot call " + step.name)
-        arguments = self.mapper.wire_arguments(step, self.grid(screen))
+    def reply_text(self, action: A.Action, screen: tuple[int, int]) -> str:
+        arguments = self.mapper.wire_arguments(action, self.grid(screen))
         call = json.dumps(
             {"name": self.mapper.tool_name, "arguments": arguments}, ensure_ascii=False
         )
-        return WireTurn(content=f"Action: {A.describe(step)}\n<tool_call>\n{call}\n</tool_call>")
+        return f"Action: {A.describe(action)}\n<tool_call>\n{call}\n</tool_call>"
 
 
 def action_line(said: str) -> str:
@@ -216,4 +218,5 @@ FAMILY = FamilySpec(
     description="GUI-Owl-1.5 (Mobile-Agent-v3.5): computer_use / mobile_use calls in the text",
     aliases=("guiowl", "gui-owl-1.5"),
     claims=_claims,
+    options=(DATE,),
 )

@@ -13,17 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from agent import actions as A
-from agent.errors import InvalidAction
 from agent.families.base import (
     AssistantEntry,
     Entry,
+    FamilyOption,
     FamilySetup,
     FamilySpec,
-    ParseResult,
+    ParsedCall,
     RequestFields,
-    ToolUse,
     UserEntry,
-    WireTurn,
+    not_executed,
 )
 from agent.families.common import (
     TextFamily,
@@ -48,18 +47,23 @@ from agent.turn import ModelTurn
 from environments.base import Observation
 
 PACKAGE = "agent.families.opencua"
-LEVELS = ("l1", "l2", "l3")
+LEVEL = FamilyOption(
+    "level",
+    "the makers' system prompt: l1 (action only), l2 (thought and action) or l3 "
+    "(observation, thought and action)",
+    choices=("l1", "l2", "l3"),
+    default="l2",
+)
 
 
 class OpenCUA(TextFamily):
     name = "opencua"
+    title = "OpenCUA"
     protocol = "opencua-pyautogui"
 
     def __init__(self, setup: FamilySetup) -> None:
         super().__init__(setup)
-        self.level = setup.options.get("level", "l2")
-        if self.level not in LEVELS:
-            raise ValueError(f"unknown OpenCUA prompt level {self.level!r}: use l1, l2 or l3")
+        self.level = self.option(LEVEL)
         coordinates: Coordinates = "relative" if setup.preset.grid == "relative" else "qwen25"
         self.reading = Reading(coordinates, self.screenshot)
 
@@ -98,25 +102,18 @@ class OpenCUA(TextFamily):
         return messages
 
     def feedback(self, error: str) -> str:
-        return (
-            f"Your last reply could not be executed: {error}\nNothing was done. End your reply "
-            "with one ```python block of pyautogui calls (or computer.triple_click, "
-            "computer.wait, computer.terminate) with literal arguments."
+        return not_executed(
+            error,
+            "End your reply with one ```python block of pyautogui calls (or "
+            "computer.triple_click, computer.wait, computer.terminate) with literal arguments.",
         )
 
-    def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
-        try:
-            code = code_block(turn.text)
-            actions = code_actions(code, observation, self.reading)
-        except InvalidAction as exc:
-            return ParseResult(error=str(exc))
-        result = step("pyautogui", code, actions)
-        return ParseResult(result.calls, said=turn.text.strip())
+    def read(self, turn: ModelTurn, observation: Observation) -> tuple[ParsedCall, ...]:
+        code = code_block(turn.text)
+        return step("pyautogui", code, code_actions(code, observation, self.reading)).calls
 
-    def wire(self, step: A.Action | ToolUse, screen: tuple[int, int]) -> WireTurn:
-        if isinstance(step, ToolUse):
-            raise ValueError("OpenCUA has no tool calls: it cannot call " + step.name)
-        return WireTurn(content=reply_text(step, self.grid(screen)))
+    def reply_text(self, action: A.Action, screen: tuple[int, int]) -> str:
+        return reply_text(action, self.grid(screen))
 
 
 table = table_of(PACKAGE)
@@ -132,4 +129,5 @@ FAMILY = FamilySpec(
     environments=("desktop",),
     description="OpenCUA-7B/32B: pyautogui code after a thought/action preamble (never executed)",
     claims=_claims,
+    options=(LEVEL,),
 )

@@ -30,6 +30,7 @@ from agent.families.base import (
     UserEntry,
     WireCall,
     WireTurn,
+    not_executed,
 )
 from agent.families.history import images_to_keep, max_images
 from agent.families.qwen import makers
@@ -230,9 +231,9 @@ class QwenTool(Family):
         return makers.render_osworld(self.makers, system, entries, history, chunk)
 
     def feedback(self, error: str) -> str:
-        return (
-            f"Your last reply could not be executed: {error}\nNothing was done. Reply with a "
-            f"{self.tool_name} tool call whose arguments follow the tool's schema."
+        return not_executed(
+            error,
+            f"Reply with a {self.tool_name} tool call whose arguments follow the tool's schema.",
         )
 
     def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from agent.families.base import Family, FamilySetup, FamilySpec
+from agent.families.base import Family, FamilyOption, FamilySetup, FamilySpec
 from agent.families.presets import claims_word, table_of
 
 table = table_of("agent.families.qwen")
+MOBILE_ACTIONS = FamilyOption(
+    "mobile_actions",
+    "on a phone, the mobile_use action set offered: the tool schema's or the Qwen3-VL "
+    "mobile notebook's",
+    choices=("tool", "notebook"),
+    default="tool",
+)
 
 
 def create(setup: FamilySetup) -> Family:
@@ -27,4 +34,5 @@ FAMILY = FamilySpec(
     environments=("desktop", "android"),
     description="Qwen3.5, Qwen3-VL and Qwen2.5-VL: computer_use / mobile_use tool calls",
     claims=_claims,
+    options=(MOBILE_ACTIONS,),
 )

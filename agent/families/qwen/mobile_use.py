@@ -41,10 +41,9 @@ class QwenMobileUse(QwenTool):
 
     def __init__(self, setup: FamilySetup) -> None:
         super().__init__(setup)
-        action_set = setup.options.get("mobile_actions", "tool")
-        if action_set not in ACTION_SETS:
-            raise ValueError(f"unknown mobile_use action set {action_set!r}: use tool or notebook")
-        self.actions = ACTION_SETS[action_set]
+        from agent.families.qwen.family import MOBILE_ACTIONS
+
+        self.actions = ACTION_SETS[self.option(MOBILE_ACTIONS)]
 
     def makers_format(self) -> makers.MakersFormat:
         return "qwen3vl-mobile"

@@ -14,17 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from agent import actions as A
-from agent.errors import InvalidAction
 from agent.families.base import (
     AssistantEntry,
     Entry,
+    FamilyOption,
     FamilySetup,
     FamilySpec,
-    ParseResult,
+    ParsedCall,
     RequestFields,
-    ToolUse,
     UserEntry,
-    WireTurn,
+    not_executed,
 )
 from agent.families.common import (
     TextFamily,
@@ -41,16 +40,23 @@ from environments.base import Observation
 
 PACKAGE = "agent.families.uitars"
 SYSTEM = "You are a helpful assistant."
+LANGUAGE = FamilyOption(
+    "language",
+    "the language the prompt asks the model to think in (the template's `Use ... in Thought part`)",
+    choices=("English", "Chinese"),
+    default="English",
+)
 
 
 class UITars(TextFamily):
     name = "ui-tars"
+    title = "UI-TARS"
 
     def __init__(self, setup: FamilySetup) -> None:
         super().__init__(setup)
         self.mobile = setup.environment == "android"
         self.protocol = "ui-tars-mobile" if self.mobile else "ui-tars-computer"
-        self.language = setup.options.get("language", "English")
+        self.language = self.option(LANGUAGE)
 
     def request_fields(self) -> RequestFields:
         return sampling_fields(self.setup)
@@ -75,22 +81,16 @@ class UITars(TextFamily):
         return messages
 
     def feedback(self, error: str) -> str:
-        return (
-            f"Your last reply could not be executed: {error}\nNothing was done. Reply with "
-            "`Thought: ...` and one `Action: ...` from the action space."
+        return not_executed(
+            error,
+            "Reply with `Thought: ...` and one `Action: ...` from the action space.",
         )
 
-    def parse(self, turn: ModelTurn, observation: Observation) -> ParseResult:
-        try:
-            result = parse_reply(turn.text, observation, self.screenshot)
-        except InvalidAction as exc:
-            return ParseResult(error=str(exc))
-        return ParseResult(result.calls, said=turn.text.strip())
+    def read(self, turn: ModelTurn, observation: Observation) -> tuple[ParsedCall, ...]:
+        return parse_reply(turn.text, observation, self.screenshot).calls
 
-    def wire(self, step: A.Action | ToolUse, screen: tuple[int, int]) -> WireTurn:
-        if isinstance(step, ToolUse):
-            raise ValueError("UI-TARS has no tool calls: it cannot call " + step.name)
-        return WireTurn(content=reply_text(step, self.grid(screen)))
+    def reply_text(self, action: A.Action, screen: tuple[int, int]) -> str:
+        return reply_text(action, self.grid(screen))
 
 
 table = table_of(PACKAGE)
@@ -107,4 +107,5 @@ FAMILY = FamilySpec(
     description="UI-TARS-1.5: Thought/Action text replies on Qwen2.5-VL's absolute grid",
     aliases=("uitars",),
     claims=_claims,
+    options=(LANGUAGE,),
 )

@@ -66,3 +66,28 @@ def test_the_family_record_names_family_preset_and_format_version():
     assert info["preset"] == "qwen3.5-27b"
     assert info["protocol"] == "qwen-computer-use"
     assert isinstance(info["format_version"], int)
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id", "refusal"),
+    [
+        ("ui-tars", "ByteDance-Seed/UI-TARS-1.5-7B", "UI-TARS has no tool calls"),
+        ("opencua", "xlangai/OpenCUA-7B", "OpenCUA has no tool calls"),
+        ("gui-owl", "mPLUG/GUI-Owl-1.5-8B-Instruct", "GUI-Owl is run here without MCP tools"),
+    ],
+)
+def test_a_text_family_refuses_to_write_an_mcp_tool_call_and_feeds_errors_back(
+    name, model_id, refusal
+):
+    from agent.families.base import ToolUse
+    from agent.turn import ModelTurn
+    from tests.agent.families.helpers import family, screen
+
+    text_family = family(name, model_id)
+    with pytest.raises(ValueError, match=f"^{refusal}: it cannot call notes__write$"):
+        text_family.wire(ToolUse("notes__write", {}), (1280, 800))
+    result = text_family.parse(ModelTurn(text="I am not sure."), screen())
+    assert result.calls == () and result.error
+    assert text_family.feedback(result.error).startswith(
+        f"Your last reply could not be executed: {result.error}\nNothing was done. "
+    )

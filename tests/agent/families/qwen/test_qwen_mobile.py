@@ -81,7 +81,7 @@ def test_bad_calls_say_what_is_wrong(mobile, args, message):
 @pytest.mark.parametrize("action_set", ["tool", "notebook"])
 def test_each_action_set_is_offered_as_is_and_both_are_understood(action_set):
     settings = Settings().with_values(
-        {"mobile_actions": action_set, "response_format": "tool_call"}
+        {"family_option": (f"mobile_actions={action_set}",), "response_format": "tool_call"}
     )
     mobile = family_for("Qwen/Qwen3-VL-8B-Instruct", "android", settings)
     (tool,) = mobile.tools(PHONE.size)
