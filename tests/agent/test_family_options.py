@@ -5,6 +5,7 @@ the run records the values and `--resume` takes them back."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,18 @@ def test_agent_families_lists_each_familys_options():
     assert "--family-option language=English|Chinese (default: English)" in out
     assert "--family-option grounder=ui-tars|qwen3-vl|qwen2.5-vl" in out
     assert "--family-option date=YYYY-MM-DD" in out
+
+
+def test_run_bench_and_doctor_take_family_options_and_config_show_prints_them(tmp_path):
+    from agent.cli import parser
+
+    for argv in (["run", "x"], ["bench", "suite"], ["doctor"]):
+        args = parser().parse_args([*argv, "--family-option", "level=l3"])
+        assert args.family_option == ["level=l3"], argv
+    process = agent(
+        "config", "show", "--model", OPENCUA, "--family-option", "level=l3", home=tmp_path
+    )
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert re.search(r"family-option +level=l3 +\(command line\)", out), out
+    assert re.search(r"option level +l3 +\(command line\)", out), out

@@ -1,7 +1,8 @@
-"""OpenCUA as a family: the makers' L2 prompt and history, code parsed with `ast`.
+"""OpenCUA as a family: the makers' prompts and history, code parsed with `ast`.
 
-The prompt is xlang-ai/OpenCUA's L2 system prompt and instruction template
-(`evaluation/agentnetbench/agent/opencua.py` at 1d70f20, mirrored by OSWorld's OpenCUA agent).
+The prompts are xlang-ai/OpenCUA's L2 system prompt (L1 or L3 with the `level` option) and
+instruction template (`evaluation/agentnetbench/agent/opencua.py` at 1d70f20, mirrored by
+OSWorld's OpenCUA agent).
 Each earlier step comes back as an assistant turn `# Step N:` / `## Action:` with the action it
 described, the last few after their screenshots; the current screenshot comes with the
 instruction. Feedback on a reply that could not be executed follows as a user turn (the makers
