@@ -6,16 +6,25 @@ import json
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from agent.scripted import ScriptedModelServer
 from tests.agent.test_cli import agent, run_dir_of, use
 from tests.servers import model_requests
 
 
-def xvfb_count() -> int:
-    return len(
-        subprocess.run(["pgrep", "-x", "Xvfb"], capture_output=True, text=True).stdout.split()
-    )
+def xvfb_of(pid: int) -> list[int]:
+    """The Xvfb processes started by process `pid` (other tests may run displays meanwhile)."""
+    found = subprocess.run(["pgrep", "-x", "-P", str(pid), "Xvfb"], capture_output=True, text=True)
+    return [int(child) for child in found.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def wait_until(condition, timeout: float = 10.0) -> bool:
@@ -26,7 +35,6 @@ def wait_until(condition, timeout: float = 10.0) -> bool:
 
 
 def test_a_killed_run_resumes_into_one_continuous_trajectory(tmp_path):
-    displays_before = xvfb_count()
     first = [use(action="mouse_move", coordinate=[100, 100]), use(action="wait", time=0)]
     with ScriptedModelServer(first, faults={1: "slow:30"}) as server:
         process = agent(
@@ -39,11 +47,13 @@ def test_a_killed_run_resumes_into_one_continuous_trajectory(tmp_path):
             "--no-check-images",
         )
         assert wait_until(lambda: len(server.requests) == 2, 30)
+        displays = xvfb_of(process.pid)
+        assert displays, "the run has no Xvfb of its own"
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=10)
     (run_dir,) = tmp_path.iterdir()
     assert not (run_dir / "result.json").exists()
-    assert wait_until(lambda: xvfb_count() == displays_before), "the killed run left its Xvfb"
+    assert wait_until(lambda: not any(map(alive, displays))), "the killed run left its Xvfb"
 
     rest = [
         use(action="mouse_move", coordinate=[900, 900]),

@@ -14,7 +14,8 @@ import pytest
 from tasks.ray_local import LocalCluster
 from tasks.results import load_records
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+# Ray clusters on one machine share fixed agent ports: one at a time.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300), pytest.mark.xdist_group("ray")]
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "tasks" / "suites" / "desktop"
 SMALL = (
