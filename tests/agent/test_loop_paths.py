@@ -6,6 +6,7 @@ from agent import actions as A
 from agent.builder import family_for
 from agent.loop import SKIPPED, AgentLoop, LoopSettings
 from agent.records import RunResult, StepRecord
+from agent.turn import Usage
 from tests.fakes import FakeEnvironment, ScriptedModel, call, turn
 
 MODEL = "Qwen/Qwen3-VL-8B-Instruct"
@@ -72,6 +73,26 @@ def test_a_harness_bug_ends_the_run_with_an_internal_error_and_a_record():
     assert result.reason.startswith("internal error: RuntimeError: a harness bug on action 1")
     assert "Traceback" in result.reason
     assert seen.result == result
+
+
+def test_a_harness_bug_midway_through_a_reply_keeps_the_reply_and_what_ran():
+    env = FakeEnvironment(crash={2})
+    reply = turn(
+        use(action="left_click", coordinate=[10, 10]),
+        use(action="left_click", coordinate=[20, 20]),
+        use(action="left_click", coordinate=[30, 30]),
+    )
+    result, seen, _ = _run(env, [reply])
+    assert result.status == "error"
+    assert result.reason.startswith("internal error: RuntimeError: a harness bug on action 2")
+    (step,) = seen.steps
+    stopped = "the run stopped on an internal error (RuntimeError)"
+    assert [c.result for c in step.calls] == [
+        "done",
+        f"not executed to the end: {stopped} during it",
+        f"not executed: {stopped} before this action",
+    ]
+    assert step.turn.usage == result.usage == Usage(100, 10)
 
 
 def test_three_unusable_replies_in_a_row_end_the_run():
