@@ -218,9 +218,10 @@ class AgentLoop:
     def _execute(
         self, parsed: tuple[ParsedCall, ...], timings: dict[str, float]
     ) -> tuple[list[CallRecord], _Finished | None, BaseException | None]:
-        """The actions of one reply, in order. The time budget is checked before each and cuts
-        a long wait; a stop from outside (Ctrl-C, SIGTERM) or a harness bug while they run is
-        returned, not raised, so that the step is recorded first with what ran and what did not."""
+        """The actions of one reply, in order. The time budget is checked before each (an answer
+        or an ending, which take no time, still count) and cuts a long wait; a stop from outside
+        (Ctrl-C, SIGTERM) or a harness bug while they run is returned, not raised, so that the
+        step is recorded first with what ran and what did not."""
         records: list[CallRecord] = []
         ending: _Finished | None = None
         stopped: BaseException | None = None
@@ -233,7 +234,7 @@ class AgentLoop:
             if failed or ending is not None:
                 records.append(CallRecord(item.call, item.action, SKIPPED))
                 continue
-            if self._spent():
+            if self._spent() and not isinstance(item.action, A.Answer | A.Terminate):
                 ending, halt = self._out_of_time(), OUT_OF_TIME
                 records.append(CallRecord(item.call, item.action, halt))
                 continue

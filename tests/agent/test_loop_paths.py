@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from agent import actions as A
 from agent.builder import family_for
 from agent.loop import SKIPPED, AgentLoop, LoopSettings
@@ -121,3 +123,27 @@ def test_tool_calls_left_in_the_text_are_read_by_the_family():
     result, seen, _ = _run(FakeEnvironment(), [ModelTurn(content=text, text=text)])
     assert result.status == "success"
     assert seen.steps[0].turn.calls_from_text
+
+
+def _late(reply):
+    """A reply that arrives just after a 0.2 s time budget ran out."""
+
+    def answer(request):
+        time.sleep(0.3)
+        return reply
+
+    return answer
+
+
+def test_once_the_budget_is_spent_no_action_runs_but_an_answer_still_counts():
+    family = family_for(MODEL)
+    late = turn(use(action="left_click", coordinate=[10, 10]), use(action="answer", text="x"))
+    env = FakeEnvironment()
+    loop = AgentLoop(env, ScriptedModel(_late(late), MODEL), family, LoopSettings(timeout=0.2))
+    result = loop.run("t")
+    assert (result.status, result.reason) == ("timeout", "the 0.2 s time budget ran out")
+    assert env.performed == []
+    answered = turn(use(action="answer", text="42"))
+    loop = AgentLoop(env, ScriptedModel(_late(answered), MODEL), family, LoopSettings(timeout=0.2))
+    result = loop.run("t")
+    assert (result.status, result.answer) == ("success", "42")
