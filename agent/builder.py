@@ -124,6 +124,7 @@ def build_model(config: ModelConfig, max_retries: int = 4) -> ModelClient:
             api_key=config.api_key,
             model=config.model,
             timeout=config.request_timeout,
+            stall_timeout=config.stall_timeout,
             stream=config.stream,
             max_retries=max_retries,
         )
@@ -141,6 +142,7 @@ def build_grounding(config: ModelConfig) -> ModelClient | None:
             api_key=config.api_key,
             model=config.grounding_model,
             timeout=config.request_timeout,
+            stall_timeout=config.stall_timeout,
         )
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent import config, options
-from agent.errors import AgentError
+from agent.errors import AgentError, Interrupted
 from agent.options import positive, screen_size
 
 if TYPE_CHECKING:
@@ -152,8 +152,10 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
-class Terminated(KeyboardInterrupt):
+class Terminated(Interrupted):
     """SIGTERM: the run ends as Ctrl-C ends it (recorded, display closed), and says so."""
+
+    how = "SIGTERM"
 
 
 _SIGNALS: list[str] = []  # the signals that stopped this process, for its last message

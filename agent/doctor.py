@@ -216,6 +216,14 @@ def _accepts_image(client: ModelClient, family: Family) -> Check:
     return Check("accepts an image", True, "a screenshot-sized request was answered")
 
 
+# What the server's qwen3_coder parser does that the client cannot see (vLLM keeps the last of
+# a parameter given twice; the client's own reading refuses the call and tells the model).
+DUPLICATES_NOTE = (
+    "with it, a parameter the model gives twice is resolved by the server (the last one wins) "
+    "and the agent never sees the duplicate: keep the default --response-format action, whose "
+    "calls the agent reads itself and refuses with a note to the model"
+)
+
 _TOOL_PROMPT = 'Call the {name} tool now with action "wait" and time 1. Do nothing else.'
 
 
@@ -257,7 +265,10 @@ def _tool_calls(client: ModelClient, family: Family) -> Check:
         return Check("tool-call parser", ok, _refusal(exc), _tool_fix(family))
     writes = family.parser_for_text(plain.content or "")
     if message.tool_calls:
-        return Check("tool-call parser", True, "the server parses the model's tool calls")
+        detail = "the server parses the model's tool calls"
+        if (writes or family.preset.tool_parser) == "qwen3_coder":
+            detail += f" (qwen3_coder); {DUPLICATES_NOTE}"
+        return Check("tool-call parser", True, detail)
     text = message.content or ""
     if writes is None:
         return Check("tool-call parser", None, f"the model did not call the tool: {text[:80]!r}")

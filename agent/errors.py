@@ -28,3 +28,10 @@ class ModelRequestError(AgentError):
 
 class TimeBudgetExceeded(AgentError):
     """The run's time budget (--timeout) ran out inside a model call or an action."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped from outside: `how` names by what, for the record and the console
+    (Ctrl-C raises a plain KeyboardInterrupt; agent.cli raises a subclass for SIGTERM)."""
+
+    how = "the user (Ctrl-C)"

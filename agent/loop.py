@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from agent import actions as A
-from agent.errors import AgentError, EnvironmentFailure, TimeBudgetExceeded
+from agent.errors import AgentError, EnvironmentFailure, Interrupted, TimeBudgetExceeded
 from agent.families.base import (
     AssistantEntry,
     Entry,
@@ -30,6 +30,7 @@ from agent.turn import ModelTurn, Usage
 from environments.base import Environment, Observation
 
 SKIPPED = "not executed: an earlier action in this reply failed"
+OUT_OF_TIME = "not executed: the time budget ran out before this action"
 
 
 # What reading an arbitrary reply may raise in a family's code (numbers, literals, nesting).
@@ -82,23 +83,26 @@ class AgentLoop:
         self._observation: Observation | None = None
         self._pending_human: str | None = None
         self._human_steps = 0  # a person's steps do not use up the model's step budget
+        self._deadline: float | None = None  # the time budget, as a time.monotonic() instant
 
     def run(self, task: str, info: dict[str, Any] | None = None) -> RunResult:
         started = time.monotonic()
         self._emit("on_start", task, info or {})
+        timeout = self.settings.timeout
+        self._deadline = None if timeout is None else started + timeout
         set_deadline = getattr(self.model, "set_deadline", None)
-        if set_deadline is not None and self.settings.timeout is not None:
-            set_deadline(started + self.settings.timeout)
+        if set_deadline is not None and self._deadline is not None:
+            set_deadline(self._deadline)
         try:
-            finished = self._steps(task, started)
+            finished = self._steps(task)
         except _Finished as exc:
             finished = exc
         except TimeBudgetExceeded as exc:
             finished = _Finished(
                 "timeout", f"the {self.settings.timeout:g} s time budget ran out ({exc})"
             )
-        except KeyboardInterrupt:
-            finished = _Finished("interrupted", "stopped by the user (Ctrl-C)")
+        except KeyboardInterrupt as exc:
+            finished = _Finished("interrupted", f"stopped by {_how(exc)}")
         except AgentError as exc:
             finished = _Finished("error", str(exc))
         except Exception as exc:  # a harness bug must still leave a complete record
@@ -115,11 +119,10 @@ class AgentLoop:
         self._emit("on_end", result)
         return result
 
-    def _steps(self, task: str, started: float) -> _Finished:
+    def _steps(self, task: str) -> _Finished:
         while self.steps - self._human_steps < self.settings.max_steps:
-            timeout = self.settings.timeout
-            if timeout is not None and time.monotonic() - started > timeout:
-                return _Finished("timeout", f"the {timeout:g} s time budget ran out")
+            if self._spent():
+                return self._out_of_time()
             self.steps += 1
             if self.takeover is not None and self.takeover.requested():
                 self._human_step(self.steps, "a person pressed a key")
@@ -169,7 +172,7 @@ class AgentLoop:
             self._failed(parsed.error)
             return
         self._emit("on_phase", index, "acting")
-        calls, ending = self._execute(parsed.calls, timings)
+        calls, ending, stopped = self._execute(parsed.calls, timings)
         self.entries.append(
             AssistantEntry(
                 content=turn.content if parsed.said is None else parsed.said,
@@ -186,6 +189,8 @@ class AgentLoop:
         )
         record = replace(record, said=parsed.said)
         self._emit("on_step", record)
+        if stopped is not None:
+            raise stopped
         if ending is not None:
             raise ending
         if self._pending_human is not None:
@@ -212,54 +217,96 @@ class AgentLoop:
 
     def _execute(
         self, parsed: tuple[ParsedCall, ...], timings: dict[str, float]
-    ) -> tuple[list[CallRecord], _Finished | None]:
+    ) -> tuple[list[CallRecord], _Finished | None, BaseException | None]:
+        """The actions of one reply, in order. The time budget is checked before each (an answer
+        or an ending, which take no time, still count) and cuts a long wait; a stop from outside
+        (Ctrl-C, SIGTERM) or a harness bug while they run is returned, not raised, so that the
+        step is recorded first with what ran and what did not."""
         records: list[CallRecord] = []
         ending: _Finished | None = None
+        stopped: BaseException | None = None
+        halt: str | None = None  # why the remaining actions do not run
         failed = False
         for item in parsed:
-            action = item.action
+            if halt is not None:
+                records.append(CallRecord(item.call, item.action, halt))
+                continue
             if failed or ending is not None:
-                records.append(CallRecord(item.call, action, SKIPPED))
+                records.append(CallRecord(item.call, item.action, SKIPPED))
                 continue
-            if action is None:
-                records.append(self._tool(item))
-                continue
-            needs = asks_for_human(action.text) if isinstance(action, A.Answer) else None
-            if needs is not None:
-                if self.takeover is None:
-                    ending = _Finished("failure", f"the model needs a person: {needs}")
-                else:
-                    self._pending_human = needs
-                records.append(CallRecord(item.call, action, "a person was asked to act"))
-                continue
-            if isinstance(action, A.Answer):
-                ending = _Finished("success", "the model answered", answer=action.text)
-                records.append(CallRecord(item.call, action, "answer recorded"))
-                continue
-            if isinstance(action, A.Terminate):
-                status: Status = "success" if action.status == "success" else "failure"
-                ending = _Finished(status, f"the model ended the task ({action.status})")
-                records.append(CallRecord(item.call, action, f"terminated ({action.status})"))
+            if self._spent() and not isinstance(item.action, A.Answer | A.Terminate):
+                ending, halt = self._out_of_time(), OUT_OF_TIME
+                records.append(CallRecord(item.call, item.action, halt))
                 continue
             try:
-                result = self.env.perform(action)
-                if result.error is None:
-                    self._emit("on_phase", self.steps, "settling")
-                    result = self.env.settle(result)
-            except EnvironmentFailure as exc:  # recorded in this step, then the run ends
-                records.append(CallRecord(item.call, action, f"error: {exc}", str(exc)))
-                ending, failed = _Finished("error", f"the environment failed: {exc}"), True
-                continue
-            timings["act"] = timings.get("act", 0.0) + result.act_seconds
-            timings["settle"] = timings.get("settle", 0.0) + result.settle_seconds
-            text = f"error: {result.error}" if result.error else (result.output or "done")
-            records.append(
-                CallRecord(
-                    item.call, action, text, result.error, result.act_seconds, result.settle_seconds
+                record, ending, failed = self._act(item, timings)
+            except (KeyboardInterrupt, Exception) as exc:
+                stopped, why = exc, _stop_text(exc)
+                halt = f"not executed: {why} before this action"
+                records.append(
+                    CallRecord(item.call, item.action, f"not executed to the end: {why} during it")
                 )
-            )
-            failed = result.error is not None
-        return records, ending
+                continue
+            records.append(record)
+            if ending is not None and ending.status == "timeout":
+                halt = OUT_OF_TIME
+        return records, ending, stopped
+
+    def _act(
+        self, item: ParsedCall, timings: dict[str, float]
+    ) -> tuple[CallRecord, _Finished | None, bool]:
+        """One action: its record, the ending it brings (if any), and whether it failed."""
+        action = item.action
+        if action is None:
+            return self._tool(item), None, False
+        needs = asks_for_human(action.text) if isinstance(action, A.Answer) else None
+        if needs is not None:
+            ending = None
+            if self.takeover is None:
+                ending = _Finished("failure", f"the model needs a person: {needs}")
+            else:
+                self._pending_human = needs
+            return CallRecord(item.call, action, "a person was asked to act"), ending, False
+        if isinstance(action, A.Answer):
+            ending = _Finished("success", "the model answered", answer=action.text)
+            return CallRecord(item.call, action, "answer recorded"), ending, False
+        if isinstance(action, A.Terminate):
+            status: Status = "success" if action.status == "success" else "failure"
+            ending = _Finished(status, f"the model ended the task ({action.status})")
+            return CallRecord(item.call, action, f"terminated ({action.status})"), ending, False
+        cut = self._cut_wait(action)
+        try:
+            result = self.env.perform(cut or action)
+            if result.error is None and cut is None:
+                self._emit("on_phase", self.steps, "settling")
+                result = self.env.settle(result)
+        except EnvironmentFailure as exc:  # recorded in this step, then the run ends
+            ending = _Finished("error", f"the environment failed: {exc}")
+            return CallRecord(item.call, action, f"error: {exc}", str(exc)), ending, True
+        timings["act"] = timings.get("act", 0.0) + result.act_seconds
+        timings["settle"] = timings.get("settle", 0.0) + result.settle_seconds
+        text = f"error: {result.error}" if result.error else (result.output or "done")
+        ending = None
+        if isinstance(cut, A.Wait) and result.error is None:
+            text = f"waited {cut.seconds:.1f} s of {action.seconds:g} s: the time budget ran out"
+            ending = self._out_of_time()
+        record = CallRecord(
+            item.call, action, text, result.error, result.act_seconds, result.settle_seconds
+        )
+        return record, ending, result.error is not None
+
+    def _spent(self) -> bool:
+        return self._deadline is not None and time.monotonic() >= self._deadline
+
+    def _out_of_time(self) -> _Finished:
+        return _Finished("timeout", f"the {self.settings.timeout:g} s time budget ran out")
+
+    def _cut_wait(self, action: A.Action) -> A.Wait | None:
+        """A wait that would outlast the time budget, shortened to end with it."""
+        if not isinstance(action, A.Wait) or self._deadline is None:
+            return None
+        left = self._deadline - time.monotonic()
+        return A.Wait(max(0.0, left)) if action.seconds > left else None
 
     def _tool(self, item: ParsedCall) -> CallRecord:
         """A call of a tool other than the screen's (an MCP tool); its errors go to the model."""
@@ -307,6 +354,17 @@ class AgentLoop:
     def _emit(self, hook: str, *args: Any) -> None:
         for observer in self.observers:
             getattr(observer, hook)(*args)
+
+
+def _how(stop: KeyboardInterrupt) -> str:
+    return stop.how if isinstance(stop, Interrupted) else Interrupted.how
+
+
+def _stop_text(exc: BaseException) -> str:
+    """Why the actions of a reply stopped, for their record (and the model, on resume)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return f"the run was stopped by {_how(exc)}"
+    return f"the run stopped on an internal error ({type(exc).__name__})"
 
 
 def _summary(

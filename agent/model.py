@@ -21,6 +21,7 @@ from openai.types.chat import ChatCompletion
 
 from agent.errors import ModelRequestError, ModelServerUnreachable, TimeBudgetExceeded
 from agent.families.base import NO_FIELDS, RequestFields
+from agent.stall import StallWatch
 from agent.turn import ModelTurn, ToolCall, Usage, decode_arguments, new_call_id
 
 DEFAULT_URL = "http://localhost:8000/v1"
@@ -38,6 +39,10 @@ class _Broken(Exception):
     """The connection broke or stalled after the server had started answering."""
 
 
+class _Stalled(_Broken):
+    """The answer made no progress for the stall limit (`--stall-timeout`)."""
+
+
 @dataclass
 class ModelSettings:
     """Where the server is and how to talk to it; nothing model-specific (that comes from the
@@ -48,6 +53,7 @@ class ModelSettings:
     api_key: str | None = None
     model: str | None = None
     timeout: float = 300.0
+    stall_timeout: float = 60.0  # an answer that advances no further for this long is cut
     max_retries: int = 4
     retry_base_delay: float = 1.0
     stream: bool = False
@@ -238,12 +244,24 @@ class ModelClient:
     def _read_body(self, client: openai.OpenAI, body: dict[str, Any], until: float) -> Any:
         """A non-streamed completion, its body read against `until` (a server sending one byte
         a second never ends a read timeout, only this)."""
-        with client.chat.completions.with_streaming_response.create(**body) as response:
+        with (
+            client.chat.completions.with_streaming_response.create(**body) as response,
+            StallWatch(response.http_response, self.settings.stall_timeout) as watch,
+        ):
             data = bytearray()
-            for piece in response.iter_bytes():
-                data += piece
-                if time.monotonic() > until:
-                    raise _Broken(f"the answer was still arriving after {self._limit_text()}")
+            try:
+                for piece in response.iter_bytes():
+                    data += piece
+                    if piece.strip():  # whitespace (a keep-alive trickle) is no progress
+                        watch.progress()
+                    if watch.overdue():
+                        raise self._stalled()
+                    if time.monotonic() > until:
+                        raise _Broken(f"the answer was still arriving after {self._limit_text()}")
+            except (httpx.TransportError, openai.APIConnectionError):
+                if watch.stalled:
+                    raise self._stalled() from None
+                raise
         try:
             payload = json.loads(bytes(data))
         except (ValueError, RecursionError) as exc:
@@ -258,6 +276,12 @@ class ModelClient:
             return ChatCompletion.construct(**payload)
         except (TypeError, ValueError) as exc:
             raise _BadAnswer(f"a completion of the wrong shape ({str(exc)[:120]})") from None
+
+    def _stalled(self) -> _Stalled:
+        return _Stalled(
+            f"stopped sending for {self.settings.stall_timeout:g} s in the middle of its "
+            "answer (--stall-timeout)"
+        )
 
     def _limit_text(self) -> str:
         return f"the {self.settings.timeout:g} s request timeout (--request-timeout)"
@@ -275,10 +299,19 @@ class ModelClient:
         calls: dict[int, dict[str, str]] = {}
         parts: dict[str, Any] = {"finish_reason": None, "usage": Usage(), "first_token": None}
         stream = client.chat.completions.create(**body)  # errors before an answer: the SDK's
+        watch = StallWatch(stream.response, self.settings.stall_timeout, from_first=True)
         try:
-            self._read_stream(stream, parts, reasoning, content, calls, on_reasoning, until)
+            sink = _StreamSink(parts, reasoning, content, calls, on_reasoning)
+            self._read_stream(stream, sink, watch, until)
         except (httpx.TransportError, openai.APIConnectionError) as exc:
+            if watch.stalled:
+                raise self._stalled() from exc
             raise _Broken(_what_broke(exc, until)) from exc
+        finally:
+            watch.close()
+            stream.close()
+        if watch.stalled:  # the stream ended when its socket was shut
+            raise self._stalled()
         parts["first_token"] = (
             None if parts["first_token"] is None else parts["first_token"] - started
         )
@@ -289,40 +322,15 @@ class ModelClient:
         )
         return parts
 
-    def _read_stream(
-        self,
-        stream: Any,
-        parts: dict[str, Any],
-        reasoning: list[str],
-        content: list[str],
-        calls: dict[int, dict[str, str]],
-        on_reasoning: ReasoningSink | None,
-        until: float,
-    ) -> None:
+    def _read_stream(self, stream: Any, sink: _StreamSink, watch: StallWatch, until: float) -> None:
         for chunk in stream:
+            watch.arm()
+            if watch.overdue():
+                raise self._stalled()
             if time.monotonic() > until:
                 raise _Broken(f"the stream was still going after {self._limit_text()}")
-            if chunk.usage is not None:
-                parts["usage"] = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-            for choice in chunk.choices:
-                delta = choice.delta
-                if parts["first_token"] is None:
-                    parts["first_token"] = time.monotonic()
-                piece = _reasoning_of(delta)
-                if piece:
-                    reasoning.append(piece)
-                    if on_reasoning:
-                        on_reasoning(piece)
-                if delta.content:
-                    content.append(delta.content)
-                for call in delta.tool_calls or []:
-                    slot = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
-                    slot["id"] = call.id or slot["id"]
-                    if call.function is not None:
-                        slot["name"] += call.function.name or ""
-                        slot["arguments"] += call.function.arguments or ""
-                if choice.finish_reason:
-                    parts["finish_reason"] = choice.finish_reason
+            if sink.take(chunk):
+                watch.progress()
 
     def _with_retries(self, call: Callable[[], Any], retries: int | None = None) -> Any:
         """Run `call`, retrying transient failures with exponential backoff and jitter (or the
@@ -341,9 +349,10 @@ class ModelClient:
             except (_BadAnswer, _Broken) as exc:
                 if last:
                     self._check_budget()
-                    what = "answered HTTP 200 with" if isinstance(exc, _BadAnswer) else "failed:"
+                    what = "answered HTTP 200 with " if isinstance(exc, _BadAnswer) else "failed: "
                     raise ModelRequestError(
-                        f"the model server at {self.settings.base_url} {what} {exc} "
+                        f"the model server at {self.settings.base_url} "
+                        f"{'' if isinstance(exc, _Stalled) else what}{exc} "
                         f"({attempt + 1} attempts)"
                     ) from exc
             except openai.APIStatusError as exc:
@@ -396,6 +405,48 @@ class ModelClient:
         return ModelRequestError(
             f"the model server refused the request (HTTP {exc.status_code}): {message}{hint}"
         )
+
+
+@dataclass
+class _StreamSink:
+    """Where the chunks of one stream are gathered."""
+
+    parts: dict[str, Any]
+    reasoning: list[str]
+    content: list[str]
+    calls: dict[int, dict[str, str]]
+    on_reasoning: ReasoningSink | None
+
+    def take(self, chunk: Any) -> bool:
+        """Gather one chunk; whether it advanced the reply (a token, a call, its end, usage),
+        not an empty delta such as a keep-alive."""
+        parts, advanced = self.parts, False
+        if chunk.usage is not None:
+            parts["usage"] = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+            advanced = True
+        for choice in chunk.choices:
+            delta = choice.delta
+            if parts["first_token"] is None:
+                parts["first_token"] = time.monotonic()
+            piece = _reasoning_of(delta)
+            if piece:
+                self.reasoning.append(piece)
+                if self.on_reasoning:
+                    self.on_reasoning(piece)
+            if delta.content:
+                self.content.append(delta.content)
+            for call in delta.tool_calls or []:
+                slot = self.calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+                slot["id"] = call.id or slot["id"]
+                if call.function is not None:
+                    slot["name"] += call.function.name or ""
+                    slot["arguments"] += call.function.arguments or ""
+            if choice.finish_reason:
+                parts["finish_reason"] = choice.finish_reason
+            advanced = advanced or bool(
+                piece or delta.content or delta.tool_calls or choice.finish_reason
+            )
+        return advanced
 
 
 def _retry_after(response: httpx.Response) -> float:

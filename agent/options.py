@@ -144,6 +144,14 @@ OPTIONS: tuple[Option, ...] = (
         help="seconds per model request (default: %(default)s)",
     ),
     _o(
+        "--stall-timeout",
+        group="model",
+        type=positive(float),
+        default=default("stall_timeout"),
+        help="seconds an answer may go without a new token or byte before it is cut and "
+        "retried (default: %(default)s)",
+    ),
+    _o(
         "--check-images",
         group="model",
         action=argparse.BooleanOptionalAction,

@@ -51,10 +51,19 @@ def load_run(run_dir: Path | str) -> SavedRun:
     return SavedRun(run_dir, info.pop("task"), info, steps)
 
 
-def rebuild(saved: SavedRun, protocol: Family) -> list[Entry]:
-    """The entries the loop had after the last recorded step."""
+# What the recorder wrote for the actions of a reply the run stopped in the middle of.
+STOPPED_MARKS = ("not executed: the run was stopped", "not executed to the end: the run was")
+RESUMED_NOTE = "the run was resumed on a fresh screen, where this reply's actions are undone"
+
+
+def rebuild(saved: SavedRun, protocol: Family, fresh: bool = True) -> list[Entry]:
+    """The entries the loop had after the last recorded step.
+
+    A reply the run stopped in the middle of (Ctrl-C, SIGTERM, a crash) is kept as it was
+    recorded, with what ran and what did not; on a `fresh` screen its results also say that
+    nothing of it is left, so the model looks at the new screenshot before acting again."""
     entries: list[Entry] = []
-    for step in saved.steps:
+    for number, step in enumerate(saved.steps, 1):
         if step["request"].get("human"):
             entries.append(UserEntry(text=human_note(step["request"]["reason"])))
             continue
@@ -71,6 +80,12 @@ def rebuild(saved: SavedRun, protocol: Family) -> list[Entry]:
         by_id = {c["id"]: c for c in step["tool_calls"]}
         calls = tuple(_call(a, by_id) for a in step["actions"])
         results = tuple(a["result"] for a in step["actions"])
+        if (
+            fresh
+            and number == len(saved.steps)
+            and any(r.startswith(STOPPED_MARKS) for r in results)
+        ):
+            results = tuple(f"{r} ({RESUMED_NOTE})" for r in results)
         said = step.get("said")
         entries.append(AssistantEntry(step["content"] if said is None else said, calls, results))
     return entries

@@ -120,7 +120,9 @@ def run(settings: Settings, observers: list[Observer] | None = None) -> RunResul
                 settings.loop.max_steps, settings.loop.timeout, settings.loop.max_failures
             ),
             [recorder, console, *(observers or [])],
-            history=rebuild(saved, family) if saved else (),
+            history=rebuild(saved, family, fresh=settings.environment.display is None)
+            if saved
+            else (),
             steps_done=len(saved.steps) if saved else 0,
             takeover=takeover,
             tools=hub,

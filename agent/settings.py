@@ -35,6 +35,7 @@ class ModelConfig:
     model: str | None = None  # None: the first id the server lists
     api_key: str | None = None
     request_timeout: float = 300.0
+    stall_timeout: float = 60.0  # an answer that advances no further for this long is cut
     stream: bool = False
     grounding_url: str | None = None  # a second server, for families that compose two models
     grounding_model: str | None = None

@@ -22,8 +22,10 @@ the server is closed meanwhile, which drops the request (a long wait plays a hun
 Faults of a broken server, none consuming a reply: "429:SECONDS" a 429 with that Retry-After;
 "bad_json" / "empty_choices" / "error_200" an HTTP 200 whose body is not JSON, has
 `"choices": []`, or is an error object; "trickle" a JSON body sent one byte every 0.2 s;
-"endless_stream" SSE chunks without end; "stall_stream" two SSE chunks, then silence (both
-until the client hangs up or the server closes).
+"endless_stream" SSE chunks without end; "stall_stream" two SSE chunks, then silence;
+"keepalive_stream" two SSE chunks, then an SSE comment (": keep-alive") every 0.2 s, which
+keeps the connection busy without advancing the reply (all until the client hangs up or the
+server closes).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ _FAULTS = (
     "trickle",
     "endless_stream",
     "stall_stream",
+    "keepalive_stream",
 )
 _NOT_FOUND = (404, {"detail": "Not Found"})  # FastAPI's answer for an unknown route
 
@@ -331,7 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(429, error_body(429, message, "RateLimitError"), after)
         elif fault in ("bad_json", "empty_choices", "error_200"):
             self._send_broken_200(fault)
-        elif fault in ("trickle", "endless_stream", "stall_stream"):
+        elif fault in ("trickle", "endless_stream", "stall_stream", "keepalive_stream"):
             self._send_slowly(fault)
             self.close_connection = True
         else:  # "drop" sends nothing at all
@@ -427,6 +430,9 @@ class _Handler(BaseHTTPRequestHandler):
         while not self.close_connection and not app._wait(0.05):
             if fault == "endless_stream":
                 self._send_event(event)
+            elif fault == "keepalive_stream" and not app._wait(0.15):
+                comment = b": keep-alive\n\n"
+                self._write(f"{len(comment):x}\r\n".encode() + comment + b"\r\n")
 
     def _write(self, data: bytes) -> None:
         try:

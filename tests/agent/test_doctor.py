@@ -195,3 +195,18 @@ def test_missing_session_programs_recorder_vnc_and_suite_apps_are_named(tmp_path
         full = doctor(server.url)
     assert "PASS  ffmpeg" in full.stdout and "PASS  x11vnc" in full.stdout
     assert "PASS  desktop suite apps" in full.stdout
+
+
+def test_a_server_parsing_qwen3_coder_calls_is_said_to_hide_duplicate_parameters():
+    config = VLLMConfig(tool_parser="qwen3_coder", model_format="qwen3_coder")
+    with ScriptedModelServer(lambda request: TURN, config) as server:
+        result = doctor(server.url)
+    assert result.returncode == 0, result.stdout
+    line = next(x for x in result.stdout.splitlines() if "tool-call parser" in x)
+    assert line.startswith("PASS  tool-call parser: the server parses the model's tool calls")
+    said = "(qwen3_coder); with it, a parameter the model gives twice is resolved by the server"
+    assert f"{said} (the last one wins)" in line
+    assert "keep the default --response-format action" in line
+    with ScriptedModelServer(lambda request: TURN, VLLMConfig(tool_parser="hermes")) as server:
+        result = doctor(server.url)
+    assert "PASS  tool-call parser" in result.stdout and "gives twice" not in result.stdout

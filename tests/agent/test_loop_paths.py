@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from agent import actions as A
 from agent.builder import family_for
 from agent.loop import SKIPPED, AgentLoop, LoopSettings
 from agent.records import RunResult, StepRecord
+from agent.turn import Usage
 from tests.fakes import FakeEnvironment, ScriptedModel, call, turn
 
 MODEL = "Qwen/Qwen3-VL-8B-Instruct"
@@ -74,6 +77,26 @@ def test_a_harness_bug_ends_the_run_with_an_internal_error_and_a_record():
     assert seen.result == result
 
 
+def test_a_harness_bug_midway_through_a_reply_keeps_the_reply_and_what_ran():
+    env = FakeEnvironment(crash={2})
+    reply = turn(
+        use(action="left_click", coordinate=[10, 10]),
+        use(action="left_click", coordinate=[20, 20]),
+        use(action="left_click", coordinate=[30, 30]),
+    )
+    result, seen, _ = _run(env, [reply])
+    assert result.status == "error"
+    assert result.reason.startswith("internal error: RuntimeError: a harness bug on action 2")
+    (step,) = seen.steps
+    stopped = "the run stopped on an internal error (RuntimeError)"
+    assert [c.result for c in step.calls] == [
+        "done",
+        f"not executed to the end: {stopped} during it",
+        f"not executed: {stopped} before this action",
+    ]
+    assert step.turn.usage == result.usage == Usage(100, 10)
+
+
 def test_three_unusable_replies_in_a_row_end_the_run():
     replies = [turn(use(action="fly"))] * 3
     result, seen, model = _run(FakeEnvironment(), replies)
@@ -100,3 +123,27 @@ def test_tool_calls_left_in_the_text_are_read_by_the_family():
     result, seen, _ = _run(FakeEnvironment(), [ModelTurn(content=text, text=text)])
     assert result.status == "success"
     assert seen.steps[0].turn.calls_from_text
+
+
+def _late(reply):
+    """A reply that arrives just after a 0.2 s time budget ran out."""
+
+    def answer(request):
+        time.sleep(0.3)
+        return reply
+
+    return answer
+
+
+def test_once_the_budget_is_spent_no_action_runs_but_an_answer_still_counts():
+    family = family_for(MODEL)
+    late = turn(use(action="left_click", coordinate=[10, 10]), use(action="answer", text="x"))
+    env = FakeEnvironment()
+    loop = AgentLoop(env, ScriptedModel(_late(late), MODEL), family, LoopSettings(timeout=0.2))
+    result = loop.run("t")
+    assert (result.status, result.reason) == ("timeout", "the 0.2 s time budget ran out")
+    assert env.performed == []
+    answered = turn(use(action="answer", text="42"))
+    loop = AgentLoop(env, ScriptedModel(_late(answered), MODEL), family, LoopSettings(timeout=0.2))
+    result = loop.run("t")
+    assert (result.status, result.answer) == ("success", "42")

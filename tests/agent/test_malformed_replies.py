@@ -28,6 +28,7 @@ from agent import actions as A
 from agent.builder import family_for
 from agent.loop import AgentLoop, LoopSettings
 from agent.model import ModelClient, ModelSettings
+from agent.records import NullObserver, StepRecord
 from agent.scripted import ScriptedModelServer, VLLMConfig
 from agent.scripted.server import turn_from_dict
 from agent.settings import Settings
@@ -78,7 +79,13 @@ class Counts:
         return ", ".join(f"{self.outcomes[k]} {k}" for k in kinds)
 
 
-def corpus() -> list[dict[str, Any]]:
+def corpus(family: str | None = None) -> list[dict[str, Any]]:
+    """The entries written for one family (None: Qwen's, which name no family)."""
+    entries: list[dict[str, Any]] = json.loads(CORPUS.read_text(encoding="utf-8"))
+    return [e for e in entries if e.get("family") == family]
+
+
+def every_entry() -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = json.loads(CORPUS.read_text(encoding="utf-8"))
     return entries
 
@@ -134,9 +141,10 @@ def play(configuration: Configuration, entries: list[dict[str, Any]]) -> Counts:
 
 
 def test_the_corpus_is_large_and_well_formed() -> None:
-    entries = corpus()
-    assert len(entries) >= 100
+    entries = every_entry()
+    assert len(corpus()) >= 100 and len(corpus("uitars")) >= 15
     assert len({e["id"] for e in entries}) == len(entries)
+    assert {e.get("family") for e in entries} == {None, "uitars"}
     for entry in entries:
         turn_from_dict(entry["turn"])
 
@@ -162,6 +170,48 @@ def main() -> int:
             print(f"    {defect}")
         failed = failed or bool(counts.defects)
     return 1 if failed else 0
+
+
+UITARS = "ByteDance-Seed/UI-TARS-1.5-7B"
+HANG = 10.0  # seconds: a reply still being read after this long has hung the run
+
+
+class _Steps(NullObserver):
+    def __init__(self) -> None:
+        self.records: list[StepRecord] = []
+
+    def on_step(self, record: StepRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["not streaming", "streaming"])
+def test_no_malformed_uitars_reply_escapes_the_family_parser(stream: bool) -> None:
+    """UI-TARS replies that crashed or hung its parser (a box of NaN, a run of whitespace the
+    makers' regular expression reads in quadratic time, deep nesting): each is refused by the
+    family's own parser, with its feedback, quickly, and nothing is executed."""
+    entries = corpus("uitars")
+    # a server and a run that allow long replies, so that the longest entries arrive whole
+    config = VLLMConfig(
+        model_id=UITARS, reasoning_parser=None, tool_parser=None, max_model_len=131072
+    )
+    turns = [turn_from_dict(entry["turn"]) for entry in entries]
+    defects = []
+    with ScriptedModelServer(turns, config) as server:
+        client = ModelClient(ModelSettings(base_url=server.url, model=UITARS, stream=stream))
+        family = family_for(UITARS, settings=Settings().with_values({"max_tokens": 32768}))
+        for entry in entries:
+            env, steps = FakeEnvironment(size=(640, 400)), _Steps()
+            loop = AgentLoop(env, client, family, LoopSettings(max_steps=1), [steps])
+            result = loop.run("a test task")
+            (record,) = steps.records
+            error = record.error or ""
+            if env.performed or result.status != "max_steps":
+                defects.append(f"{entry['id']}: {result.status}: {result.reason[:80]}")
+            elif not error or error.startswith("the reply could not be read"):
+                defects.append(f"{entry['id']}: not the family's parse error: {error[:80]}")
+            elif record.timings["parse"] > HANG:
+                defects.append(f"{entry['id']}: hung for {record.timings['parse']:.0f} s")
+    assert defects == []
 
 
 if __name__ == "__main__":

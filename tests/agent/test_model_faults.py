@@ -95,3 +95,51 @@ def test_a_reset_mid_response_is_not_called_no_model_server(stream: bool) -> Non
         client(server, max_retries=1, stream=stream).complete(MESSAGES)
     assert not isinstance(caught.value, ModelServerUnreachable)
     assert "no model server" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("fault", "stream"),
+    [("stall_stream", True), ("keepalive_stream", True), ("trickle", False)],
+)
+def test_an_answer_without_progress_is_cut_at_the_stall_limit_and_named(
+    fault: str, stream: bool
+) -> None:
+    """Two chunks then silence, two chunks then keep-alive comments, a body of whitespace: each
+    is cut after --stall-timeout (not the request timeout), retried, and named."""
+    with ScriptedModelServer([TURN], faults={0: fault, 1: fault}) as server:
+        model = client(server, timeout=60.0, stall_timeout=1.0, max_retries=1, stream=stream)
+        started = time.monotonic()
+        with pytest.raises(ModelRequestError) as caught:
+            model.complete(MESSAGES)
+        attempts = len(server.requests)
+    assert time.monotonic() - started < 10
+    message = str(caught.value)
+    assert f"the model server at {server.url} stopped sending for 1 s" in message
+    assert "--stall-timeout" in message and "(2 attempts)" in message
+    assert not isinstance(caught.value, ModelServerUnreachable)
+    assert "no model server" not in message
+    assert attempts == 2
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_stalled_answer_is_retried_and_the_retry_answers(stream: bool) -> None:
+    fault = "stall_stream" if stream else "trickle"
+    with ScriptedModelServer([TURN], faults={0: fault}) as server:
+        model = client(server, timeout=60.0, stall_timeout=1.0, stream=stream)
+        started = time.monotonic()
+        turn = model.complete(MESSAGES)
+    assert (turn.content, turn.attempts) == ("hello", 2)
+    assert time.monotonic() - started < 8
+
+
+def test_a_stalled_stream_ends_the_run_as_what_it_is() -> None:
+    faults = {i: "stall_stream" for i in range(3)}
+    with ScriptedModelServer([TURN], faults=faults) as server:
+        model = client(server, timeout=60.0, stall_timeout=1.0, max_retries=2, stream=True)
+        family = family_for(MODEL, settings=Settings().with_values({"max_tokens": 512}))
+        loop = AgentLoop(FakeEnvironment(size=(320, 200)), model, family, LoopSettings())
+        result = loop.run("a task")
+    assert result.status == "error"
+    assert "stopped sending for 1 s in the middle of its answer" in result.reason
+    assert "no model server" not in result.reason
+    assert result.seconds < 15

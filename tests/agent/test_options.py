@@ -25,6 +25,7 @@ VALUES: dict[str, tuple[list[str], object]] = {
     "grounding_url": (["--grounding-url", "http://gpu2:8000/v1"], "http://gpu2:8000/v1"),
     "grounding_model": (["--grounding-model", "ground"], "ground"),
     "request_timeout": (["--request-timeout", "12.5"], 12.5),
+    "stall_timeout": (["--stall-timeout", "7.5"], 7.5),
     "check_images": (["--no-check-images"], False),
     "stream": (["--stream"], True),
     "family": (["--family", "qwen"], "qwen"),

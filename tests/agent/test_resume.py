@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from agent.scripted import ScriptedModelServer
+from agent.scripted import ScriptedModelServer, VLLMConfig
 from tests.agent.test_cli import agent, run_dir_of, use
 from tests.servers import model_requests
 
@@ -87,3 +87,37 @@ def test_resume_needs_a_run_directory(tmp_path):
     _, err = process.communicate(timeout=30)
     assert process.returncode == 1
     assert "is not a run directory" in err
+
+
+def test_resume_keeps_the_mcp_tools_and_the_thinking_setting_of_the_record(tmp_path):
+    """Run with an MCP config file and --no-thinking, stopped, resumed with neither flag: the
+    resumed requests carry the same tools and the same thinking switch."""
+    from tests.agent.test_console_prompts import _mcp_config
+
+    config = VLLMConfig(model_id="Qwen/Qwen3.5-9B")
+    first = [use(action="mouse_move", coordinate=[100, 100]), use(action="wait", time=0)]
+    with ScriptedModelServer(first, config, faults={1: "slow:30"}) as server:
+        process = agent(
+            "run", "use the notes", "--model-url", server.url, "--out", str(tmp_path / "runs"),
+            "--mcp-config", str(_mcp_config(tmp_path)), "--no-thinking", "--no-check-images",
+        )  # fmt: skip
+        assert wait_until(lambda: len(server.requests) == 2, 30)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+        (before, _) = model_requests(server)
+    run_dir = run_dir_of(err)
+    with ScriptedModelServer([use(action="terminate", status="success")], config) as server:
+        process = agent(
+            "run", "--resume", str(run_dir), "--model-url", server.url, "--no-check-images"
+        )
+        _, err = process.communicate(timeout=90)
+        (after,) = model_requests(server)
+    assert process.returncode == 0, err
+    tools_line = next(line for line in err.splitlines() if line.startswith("MCP tools: "))
+    assert "notes__write_note" in tools_line
+    assert before["chat_template_kwargs"] == after["chat_template_kwargs"]
+    assert after["chat_template_kwargs"] == {"enable_thinking": False}
+    assert before.get("tools") == after.get("tools")
+    system = before["messages"][0]
+    assert system["role"] == "system" and "notes__write_note" in json.dumps(system)
+    assert after["messages"][0] == system  # the same tool schemas, in the same prompt

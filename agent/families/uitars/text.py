@@ -23,6 +23,7 @@ from agent import actions as A
 from agent.errors import InvalidAction
 from agent.families.base import ParseResult
 from agent.families.common import Screenshot, step, typed
+from agent.families.uitars.guard import action_part, bounded, bounded_nesting, box
 from agent.grid import Grid
 from agent.keys import normalize_chord, normalize_key
 from environments.base import Observation
@@ -35,16 +36,26 @@ _DIRECTIONS = {"up": (1, 0), "down": (-1, 0), "right": (0, 1), "left": (0, -1)}
 
 def parse_reply(text: str, observation: Observation, screenshot: Screenshot) -> ParseResult:
     """The canonical actions of one UI-TARS reply; InvalidAction says what is wrong with it."""
-    text = _normalised(text)
+    text = _normalised(bounded(text))
     if "Action:" not in text:
         raise InvalidAction("it has no `Action:` line")
+    try:
+        return _parse(text, observation, screenshot)
+    except InvalidAction:
+        raise
+    except Exception as exc:  # whatever else a reply makes the parsing code raise
+        raise InvalidAction(f"its action could not be read ({type(exc).__name__})") from None
+
+
+def _parse(text: str, observation: Observation, screenshot: Screenshot) -> ParseResult:
+    action = bounded_nesting(action_part(text))
     from ui_tars.action_parser import parse_action_to_structure_output  # jsonschema: 0.2 s
 
     width, height = observation.size
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             parsed = parse_action_to_structure_output(
-                text,
+                action,
                 28,
                 height,
                 width,
@@ -93,7 +104,7 @@ def _point(
     value = inputs.get(key)
     if value is None:
         raise InvalidAction(f"{name} needs {key}='(x,y)'")
-    x1, y1, x2, y2 = ast.literal_eval(value)
+    x1, y1, x2, y2 = box(value, name, key)
     fx, fy = (x1 + x2) / 2, (y1 + y2) / 2
     if not (0 <= fx <= 1 and 0 <= fy <= 1):
         raise InvalidAction(f"{name} at {key} is outside the screenshot")
