@@ -287,7 +287,7 @@ class AgentLoop:
         timings["settle"] = timings.get("settle", 0.0) + result.settle_seconds
         text = f"error: {result.error}" if result.error else (result.output or "done")
         ending = None
-        if isinstance(cut, A.Wait) and result.error is None:
+        if cut is not None and isinstance(action, A.Wait) and result.error is None:
             text = f"waited {cut.seconds:.1f} s of {action.seconds:g} s: the time budget ran out"
             ending = self._out_of_time()
         record = CallRecord(
