@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from agent.scripted import ScriptedCall, ScriptedModelServer, ScriptedTurn
@@ -27,6 +28,28 @@ def agent(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
     )
+
+
+def runs_under(ancestor: int, argv: list[str]) -> bool:
+    """Whether a process with exactly `argv` runs somewhere below process `ancestor`."""
+    parents, found = {}, []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")[:-1]
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        if [part.decode() for part in cmdline] == argv:
+            found.append(int(entry.name))
+    for pid in found:
+        while pid in parents and pid > 1:
+            pid = parents[pid]
+            if pid == ancestor:
+                return True
+    return False
 
 
 def closed_port_url() -> str:
@@ -153,6 +176,10 @@ def test_ctrl_c_keeps_what_finished_counts_the_rest_as_failed_and_exits_non_zero
         seen.append(line)
         if line.startswith("[1/3]"):
             break
+    # Ctrl-C once the slow task is under way (its setup's sleep runs), not between two tasks.
+    deadline = time.monotonic() + 60
+    while not runs_under(process.pid, ["sleep", "4"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     rest, errors = process.communicate(timeout=120)
     output = "".join(seen) + rest
