@@ -107,6 +107,10 @@ class VirtualDisplay:
             self.session = SessionHome.create(self._home or self._dir / "home", self._dir / "run")
             self.user = session_user(self._user_name)
             self.env.update(self.user.env() if self.user else {})
+            # The session's temporary files (a browser's profile copies, an office suite's
+            # lock folders) go with the display, even those of an app that is killed.
+            (self._dir / "tmp").mkdir(mode=0o700)
+            self.env["TMPDIR"] = str(self._dir / "tmp")
             if self.desktop == "xfce":
                 xfce.write_config(self.session)
                 self.env.update(xfce.ENV)

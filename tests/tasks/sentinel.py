@@ -1,7 +1,7 @@
 """A caller's home full of settings, for tests that run tasks with HOME, the XDG dirs and the X
 authority pointing into it: `snapshot` takes what must not change (every name, type, mode,
-mtime and content), `changes` names what did; `tmp_names` and `new_in_tmp` do the same for
-the names at /tmp's top level, where a run may leave only what our harness owns."""
+mtime and content), `changes` names what did; `with_private_tmp` gives a run a /tmp of its
+own and `left_in_tmp` names what it left there beyond what our harness owns."""
 
 from __future__ import annotations
 
@@ -98,10 +98,30 @@ def changes(before: dict[str, tuple[int, int, bytes]], root: Path) -> list[str]:
     return found
 
 
-def tmp_names() -> set[str]:
-    return set(os.listdir("/tmp"))
+_PRIVATE_TMP = """set -e
+mkdir -p "$1/${2#/tmp/}"
+mount --bind "$2" "$1/${2#/tmp/}"
+mount --rbind "$1" /tmp
+shift 2
+exec "$@"
+"""
 
 
-def new_in_tmp(before: set[str]) -> list[str]:
-    """Top-level /tmp names that appeared since `before` and are not our harness's."""
-    return sorted(name for name in tmp_names() - before if not HARNESS_TMP.fullmatch(name))
+def with_private_tmp(argv: list[str], tmp: Path, keep: Path) -> list[str]:
+    """`argv` in a mount namespace of its own whose /tmp is the empty folder `tmp`, so what it
+    leaves there is its own, whatever else runs on this machine; `keep` (a folder under /tmp
+    holding the test's files) stays where it is. Needs root (mount); else `argv` as it is."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return argv
+    tmp.mkdir(mode=0o1777)
+    tmp.chmod(0o1777)
+    shell = ["sh", "-c", _PRIVATE_TMP, "private-tmp", str(tmp), str(keep.resolve())]
+    return ["unshare", "--mount", "--propagation", "private", *shell, *argv]
+
+
+def left_in_tmp(tmp: Path, keep: Path) -> list[str]:
+    """What a run under `with_private_tmp` left at its /tmp's top level, but our harness's
+    own names and the way to `keep`."""
+    kept = Path(str(keep.resolve()).removeprefix("/tmp/")).parts[0]
+    names = os.listdir(tmp) if tmp.is_dir() else []
+    return sorted(n for n in names if n != kept and not HARNESS_TMP.fullmatch(n))

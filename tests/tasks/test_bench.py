@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tasks.results import load_records
 from tests.tasks import sentinel
 
@@ -47,6 +49,7 @@ OS_TASK = {  # an OSWorld `os` task: desktop settings through gsettings in a ter
 }
 
 
+@pytest.mark.timeout(420)  # the whole suite: about 100 s alone, much more on a busy machine
 def test_every_shipped_task_passes_under_the_oracle_with_two_workers_leaving_the_caller_alone(
     tmp_path,
 ):
@@ -60,9 +63,10 @@ def test_every_shipped_task_passes_under_the_oracle_with_two_workers_leaving_the
         shutil.copy(task, suite)
     (suite / "os-idle-delay.json").write_text(json.dumps(OS_TASK))
     env = sentinel.make_home(tmp_path / "caller")
-    before, tmp_before = sentinel.snapshot(tmp_path / "caller"), sentinel.tmp_names()
+    before = sentinel.snapshot(tmp_path / "caller")
     argv = [sys.executable, "-P", "-m", "agent.cli", "bench", str(suite), "--oracle"]
     argv += ["--workers", "2", "--out", str(tmp_path / "out")]
+    argv = sentinel.with_private_tmp(argv, tmp_path / "tmp", tmp_path)
     result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     records = load_records(tmp_path / "out" / "results.json")
@@ -75,7 +79,7 @@ def test_every_shipped_task_passes_under_the_oracle_with_two_workers_leaving_the
         assert (Path(record["run_dir"]) / "trajectory.jsonl").exists()
     changed = sentinel.changes(before, tmp_path / "caller")
     assert not changed, f"the run changed the caller's home: {'; '.join(changed[:20])}"
-    left = sentinel.new_in_tmp(tmp_before)
+    left = sentinel.left_in_tmp(tmp_path / "tmp", tmp_path)
     assert not left, f"the run left in /tmp: {', '.join(left[:20])}"
 
 
