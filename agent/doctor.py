@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import pwd
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,6 +29,8 @@ from agent.preflight import problems, prompt_estimate
 from agent.probe import HEADER
 from agent.settings import Settings
 from environments.base import Observation
+from environments.desktop.display import SESSION_USER
+from environments.desktop.session import session_user
 
 # The display and the XFCE session every desktop run starts (environments.desktop.xfce).
 DESKTOP_TOOLS = (
@@ -61,6 +66,8 @@ MIN_REPLY_TOKENS = 4096  # less room than this beside a full history starves a t
 
 def run_checks(settings: Settings) -> Iterator[Check]:
     yield _desktop_tools()
+    yield account_check()
+    yield _settings_database()
     yield from _feature_tools()
     yield _suite_apps()
     yield from _model_checks(settings)
@@ -77,6 +84,54 @@ def _desktop_tools() -> Check:
             "display tooling", False, f"missing {', '.join(missing)}", "./scripts/setup.sh"
         )
     return Check("display tooling", True, ", ".join(DESKTOP_TOOLS) + " present")
+
+
+def account_check(name: str = SESSION_USER) -> Check:
+    """As root, the desktop's programs run as `name` in a user namespace (session.py), so apps
+    show no "root account" warning; without unshare or user namespaces they run as root."""
+    title = "desktop session account"
+    if os.geteuid() != 0:
+        return Check(title, True, "not root: the desktop's programs run as you")
+    if shutil.which("unshare") is None:
+        detail = "unshare not found: the desktop's programs run as root (apps warn of it)"
+        return Check(title, None, detail, "./scripts/setup.sh")
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        detail = f"no account {name!r}: the desktop's programs run as nobody"
+        return Check(title, None, detail, "./scripts/setup.sh")
+    user = session_user(name)
+    if user is None:
+        detail = "unshare --user fails here: the desktop's programs run as root (apps warn of it)"
+        fix = "allow user namespaces (sysctl user.max_user_namespaces), or run as a normal user"
+        return Check(title, None, detail, fix)
+    return Check(title, True, f"the desktop's programs run as {name!r} (uid {user.uid})")
+
+
+def _settings_database() -> Check:
+    """GSettings reach a dconf database through the session bus (what OSWorld's settings tasks
+    read and write): set and read back a key on a private bus in a throwaway home."""
+    title = "settings database (dconf)"
+    missing = [p for p in ("dbus-run-session", "gsettings") if shutil.which(p) is None]
+    if missing:
+        detail = f"missing {', '.join(missing)}: settings tasks cannot run"
+        return Check(title, None, detail, "./scripts/setup.sh")
+    key = ["org.gnome.desktop.session", "idle-delay"]
+    with tempfile.TemporaryDirectory(prefix="agent-doctor-") as home:
+        env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+        env.update(HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_RUNTIME_DIR=home)
+        line = f"gsettings set {' '.join(key)} 7 && gsettings get {' '.join(key)}"
+        try:
+            argv = ["dbus-run-session", "--", "sh", "-c", line]
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return Check(title, None, f"gsettings failed: {exc}", "./scripts/setup.sh")
+        stored = os.path.isfile(f"{home}/.config/dconf/user")
+    if done.returncode != 0 or not stored:
+        why = done.stderr.strip().splitlines()[-1:] or ["nothing was written to dconf"]
+        detail = f"settings are not kept ({why[0]}): settings tasks cannot run"
+        return Check(title, None, detail, "./scripts/setup.sh")
+    return Check(title, True, "gsettings keep their values in a dconf database")
 
 
 def _feature_tools() -> Iterator[Check]:

@@ -11,7 +11,6 @@ import difflib
 import io
 import json
 import re
-import subprocess
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 
 from adbutils import AdbDevice
 
+from environments.desktop.session import SessionRunner
 from tasks.osworld.scoring import judge
 
 
@@ -31,7 +31,7 @@ class Probe:
     status: str
     answer: str | None
     window_titles: tuple[str, ...]
-    env: dict[str, str]
+    session: SessionRunner  # how the task's commands run: the session's environment and user
     device: AdbDevice | None = None  # the phone of an Android task, read through adb
 
     def phone(self) -> AdbDevice:
@@ -43,11 +43,7 @@ class Probe:
         return self.workspace / name
 
     def run(self, command: str) -> str:
-        result = subprocess.run(
-            ["bash", "-c", command], cwd=self.workspace, env=self.env,
-            capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
-        return result.stdout
+        return self.session.run(["bash", "-c", command], self.workspace, 30).stdout
 
 
 @dataclass(frozen=True)
@@ -256,7 +252,9 @@ def osworld(
 ) -> float:
     """An OSWorld task's evaluator block, as tasks/osworld/loader.py translated it, scored with
     OSWorld's semantics (tasks/osworld/scoring.py) in the task's home (the workspace)."""
-    return judge(probe.workspace, probe.env, probe.status, func, result, expected, options, conj)
+    return judge(
+        probe.workspace, probe.session, probe.status, func, result, expected, options, conj
+    )
 
 
 @evaluator

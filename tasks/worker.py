@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import json
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from agent.settings import Settings
 from agent.trajectory import Recorder
 from environments.base import Environment
 from environments.desktop import DesktopEnvironment, DesktopSettings
+from environments.desktop.session import SessionRunner
 from tasks.bench import skipped
 from tasks.evaluators import Probe, judge_one
 from tasks.open_with import open_argv
@@ -67,13 +67,10 @@ def _setup(
             else:
                 target.write_text(args.get("content", ""), encoding="utf-8")
         elif step.kind == "run":
-            subprocess.run(env.display.command(["bash", "-c", args["value"]]), cwd=workspace,
-                           check=True, timeout=60,
-                           env=env.display.child_env(extra))  # fmt: skip
+            runner = env.display.runner(extra)
+            runner.run(["bash", "-c", args["value"]], workspace, 60, check=True, capture=False)
         elif step.kind == "execute":  # OSWorld's: a command that fails does not stop the setup
-            subprocess.run(env.display.command(_filled(args["value"], workspace)), cwd=workspace,
-                           timeout=60,
-                           env=env.display.child_env(extra), capture_output=True)  # fmt: skip
+            env.display.runner(extra).run(_filled(args["value"], workspace), workspace, 60)
         elif step.kind == "launch":
             env.launch(_filled(args["value"], workspace), extra)
         elif step.kind == "open":
@@ -212,8 +209,8 @@ def _on_desktop(
         instruction = task.instruction.replace("{workspace}", str(workspace))
         result, run_dir = agent.attempt(task, env, family, folder, hub, instruction)
         _setup(task, task.postconfig, env, workspace, home)
-        probe = Probe(workspace, result.status, result.answer,
-                      tuple(w.title for w in env.windows()), env.display.child_env())  # fmt: skip
+        titles = tuple(w.title for w in env.windows())
+        probe = Probe(workspace, result.status, result.answer, titles, env.display.runner())
         return (result, run_dir, *_evaluate(task, probe))
 
 
@@ -228,7 +225,7 @@ def _on_phone(
         agent = Agent(settings, oracle, stack)
         family = agent.family(task, env, "android", None)
         result, run_dir = agent.attempt(task, env, family, folder)
-        probe = Probe(folder, result.status, result.answer, (), {}, device=env.device)
+        probe = Probe(folder, result.status, result.answer, (), SessionRunner(), device=env.device)
         return (result, run_dir, *_evaluate(task, probe))
 
 

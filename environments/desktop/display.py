@@ -26,7 +26,13 @@ from typing import IO, Any, Literal
 
 from agent.errors import EnvironmentFailure
 from environments.desktop import xfce
-from environments.desktop.session import SessionHome, SessionUser, session_env, session_user
+from environments.desktop.session import (
+    SessionHome,
+    SessionRunner,
+    SessionUser,
+    session_env,
+    session_user,
+)
 
 _COOKIE = b"MIT-MAGIC-COOKIE-1"
 _FAMILY_LOCAL, _FAMILY_WILD = 256, 0xFFFF
@@ -101,6 +107,10 @@ class VirtualDisplay:
             self.session = SessionHome.create(self._home or self._dir / "home", self._dir / "run")
             self.user = session_user(self._user_name)
             self.env.update(self.user.env() if self.user else {})
+            # The session's temporary files (a browser's profile copies, an office suite's
+            # lock folders) go with the display, even those of an app that is killed.
+            (self._dir / "tmp").mkdir(mode=0o700)
+            self.env["TMPDIR"] = str(self._dir / "tmp")
             if self.desktop == "xfce":
                 xfce.write_config(self.session)
                 self.env.update(xfce.ENV)
@@ -238,9 +248,14 @@ class VirtualDisplay:
         self._processes.append(process)
         return process
 
+    def runner(self, extra: Mapping[str, str] | None = None) -> SessionRunner:
+        """How a command runs on a task's behalf: with `child_env(extra)` and, on a display we
+        own, as the session's user (see SessionUser), as the session's apps run."""
+        return SessionRunner(self.child_env(extra), self.user if self.owned else None)
+
     def command(self, argv: Sequence[str]) -> list[str]:
         """`argv` as the session's programs run (as the session's user, see SessionUser)."""
-        return self.user.command(argv) if self.user and self.owned else list(argv)
+        return SessionRunner(user=self.user if self.owned else None).command(argv)
 
     def _spawn_in_session(self, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
         return self._spawn(self.command(argv), **kwargs)

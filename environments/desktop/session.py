@@ -15,7 +15,7 @@ import pwd
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 # What ties a process to the caller's own login session; never passed on to a private desktop.
@@ -128,6 +128,46 @@ class SessionUser:
 
     def env(self) -> dict[str, str]:
         return {"USER": self.name, "LOGNAME": self.name}
+
+
+@dataclass(frozen=True)
+class SessionRunner:
+    """How a command runs on a task's behalf (its setup, the evaluator's commands, OSWorld's
+    config steps and getters): with the session's environment and as the session's user, as
+    the session's apps and the model's terminal run. `user` None: as we run (an attached
+    display, or not root)."""
+
+    env: dict[str, str] = field(default_factory=dict)
+    user: SessionUser | None = None
+
+    def command(self, argv: Sequence[str]) -> list[str]:
+        """`argv` as the session's programs run it."""
+        return self.user.command(argv) if self.user else list(argv)
+
+    def with_env(self, env: Mapping[str, str]) -> SessionRunner:
+        return replace(self, env=dict(env))
+
+    def run(
+        self,
+        argv: Sequence[str] | str,
+        cwd: str | os.PathLike[str],
+        timeout: float,
+        *,
+        check: bool = False,
+        capture: bool = True,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `argv` (a string: a /bin/sh line) in `cwd` and wait; its output as text."""
+        command = ["/bin/sh", "-c", argv] if isinstance(argv, str) else argv
+        return subprocess.run(
+            self.command(command),
+            cwd=cwd,
+            env=self.env,
+            timeout=timeout,
+            check=check,
+            capture_output=capture,
+            text=True,
+            errors="replace",
+        )
 
 
 def session_user(name: str | None) -> SessionUser | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from environments.desktop.session import SessionRunner
 from tasks.osworld.conventions import command_argv, vm_path
 
 _CHROME = ".config/google-chrome"
@@ -25,22 +26,14 @@ _CHROME = ".config/google-chrome"
 
 @dataclass(frozen=True)
 class Machine:
-    """What a getter reads: the task's home and the environment its programs run with."""
+    """What a getter reads: the task's home, and how its programs run (the task's environment,
+    as the session's user)."""
 
     home: Path
-    env: dict[str, str]
+    session: SessionRunner
 
     def run(self, command: str | list[str], shell: bool) -> subprocess.CompletedProcess[str]:
-        argv = command_argv(command, shell, self.home)
-        return subprocess.run(
-            argv,
-            shell=shell,
-            cwd=self.home,
-            env=self.env,
-            text=True,
-            capture_output=True,
-            timeout=120,
-        )
+        return self.session.run(command_argv(command, shell, self.home), self.home, 120)
 
 
 def vm_paths(config: dict[str, Any]) -> list[str]:

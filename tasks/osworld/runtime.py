@@ -52,16 +52,15 @@ def _windows(env: DesktopEnvironment, args: dict[str, Any]) -> list[int]:
 
 def run_step(step: Step, env: DesktopEnvironment, home: Path) -> None:
     """One `osworld_*` step of a task's config or postconfig, run in the task's home."""
-    variables = task_env(env.display.child_env(), home)
+    runner = env.display.runner()
+    variables = task_env(runner.env, home)
     args = step.args
     if step.kind == "osworld_session":
         install_shims(home, shutil.which("chromium"), os.geteuid() == 0)
         env.launch([sys.executable, "-P", "-m", "tasks.osworld.hotkey"], variables)
     elif step.kind == "osworld_execute":
         argv = command_argv(args["command"], args["shell"], home)
-        subprocess.run(
-            argv, shell=args["shell"], cwd=home, env=variables, timeout=120, capture_output=True
-        )
+        runner.with_env(variables).run(argv, home, 120)
     elif step.kind == "osworld_launch":
         argv = command_argv(args["command"], args["shell"], home)
         if isinstance(argv, str):

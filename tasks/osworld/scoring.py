@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from environments.desktop.session import SessionRunner
 from tasks.osworld.conventions import task_env
 from tasks.osworld.getters import GETTERS, Machine
 from tasks.osworld.metrics import METRICS
@@ -23,7 +24,7 @@ def _get(machine: Machine, getter: dict[str, Any] | None) -> Any:
 
 def judge(
     home: Path,
-    env: dict[str, str],
+    session: SessionRunner,
     status: str,
     func: list[str],
     result: list[dict[str, Any] | None],
@@ -35,7 +36,7 @@ def judge(
         return float(status == FAILED)
     if status == FAILED:
         return 0.0
-    machine = Machine(home, task_env(env, home))
+    machine = Machine(home, session.with_env(task_env(session.env, home)))
     scores = []
     for name, got, want, extra in zip(func, result, expected, options, strict=True):
         states = [_get(machine, got)]

@@ -191,10 +191,18 @@ def test_missing_session_programs_recorder_vnc_and_suite_apps_are_named(tmp_path
     assert "WARN  ffmpeg: not found: --record-video will not work" in out
     assert "WARN  x11vnc: not found: --vnc will not work" in out
     assert "WARN  desktop suite apps: missing mousepad, gnumeric" in out
+    fix = "\n      fix: ./scripts/setup.sh"
+    missing = "missing dbus-run-session, gsettings: settings tasks cannot run"
+    assert f"WARN  settings database (dconf): {missing}{fix}" in out
+    if os.geteuid() == 0:
+        unshare = "unshare not found: the desktop's programs run as root (apps warn of it)"
+        assert f"WARN  desktop session account: {unshare}{fix}" in out
     with ScriptedModelServer(lambda request: TURN) as server:
         full = doctor(server.url)
     assert "PASS  ffmpeg" in full.stdout and "PASS  x11vnc" in full.stdout
     assert "PASS  desktop suite apps" in full.stdout
+    assert "PASS  settings database (dconf): gsettings keep their values" in full.stdout
+    assert "PASS  desktop session account: " in full.stdout
 
 
 def test_a_server_parsing_qwen3_coder_calls_is_said_to_hide_duplicate_parameters():
@@ -210,3 +218,17 @@ def test_a_server_parsing_qwen3_coder_calls_is_said_to_hide_duplicate_parameters
     with ScriptedModelServer(lambda request: TURN, VLLMConfig(tool_parser="hermes")) as server:
         result = doctor(server.url)
     assert "PASS  tool-call parser" in result.stdout and "gives twice" not in result.stdout
+
+
+def test_a_missing_session_account_is_named_with_the_setup_script():
+    from agent.doctor import account_check
+
+    check = account_check("no-such-account")
+    if os.geteuid() != 0:
+        assert check.ok and "run as you" in check.detail
+        return
+    assert check.line() == (
+        "WARN  desktop session account: no account 'no-such-account': the desktop's programs"
+        " run as nobody\n      fix: ./scripts/setup.sh"
+    )
+    assert account_check().ok  # the account scripts/setup.sh creates

@@ -7,6 +7,7 @@ import os
 import adbutils
 import pytest
 
+from environments.desktop.session import SessionRunner
 from tasks.evaluators import EVALUATORS, Probe, evaluate_one, judge_one
 
 
@@ -15,8 +16,9 @@ def probe(tmp_path) -> Probe:
     (tmp_path / "a.txt").write_text("Hello, Wörld\n")
     (tmp_path / "t.csv").write_text("x,y\n1,2.0001\n")
     (tmp_path / "d.json").write_text('{"n": 1.0001, "l": [1, "a"]}')
-    return Probe(tmp_path, "success", "The total is 1,234.5 euros", ("haiku.txt - Mousepad",),
-                 dict(os.environ))  # fmt: skip
+    titles = ("haiku.txt - Mousepad",)
+    session = SessionRunner(dict(os.environ))
+    return Probe(tmp_path, "success", "The total is 1,234.5 euros", titles, session)
 
 
 CAT = {"func": ["exact_match"], "options": [{}],
@@ -102,7 +104,7 @@ ANDROID_CASES = [
 @pytest.fixture
 def phone_probe(tmp_path, adb_server, virtual_phone) -> Probe:
     device = adbutils.AdbClient("127.0.0.1", adb_server.port).device(virtual_phone.address)
-    return Probe(tmp_path, "success", None, (), {}, device=device)
+    return Probe(tmp_path, "success", None, (), SessionRunner(), device=device)
 
 
 @pytest.mark.parametrize(("name", "right", "wrong"), ANDROID_CASES)

@@ -14,6 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from environments.desktop.session import SessionRunner
 from tasks.osworld import metrics as m
 from tasks.osworld.conventions import install_shims, task_env
 from tasks.osworld.getters import GETTERS, Machine
@@ -159,7 +160,7 @@ def test_compare_table_on_xlsx(tmp_path):
 
 
 def test_file_and_command_getters_in_the_task_home(home):
-    machine = Machine(home, task_env(dict(os.environ), home))
+    machine = Machine(home, SessionRunner(task_env(dict(os.environ), home)))
     write(home / "Desktop" / "a.txt", "x")
     vm_file = GETTERS["vm_file"]
     assert vm_file(machine, {"path": "/home/user/Desktop/a.txt"}) == str(home / "Desktop/a.txt")
@@ -175,7 +176,7 @@ def test_file_and_command_getters_in_the_task_home(home):
 
 
 def test_chrome_and_gimp_getters_read_the_profile_files(home):
-    machine = Machine(home, {})
+    machine = Machine(home, SessionRunner())
     prefs = {
         "enable_do_not_track": True,
         "profile": {"name": "Thomas"},
@@ -224,7 +225,9 @@ def _judge(
     conj: str = "and",
 ) -> float:
     options = [{} for _ in func]
-    return judge(home, dict(os.environ), status, func, result, expected, options, conj)
+    return judge(
+        home, SessionRunner(dict(os.environ)), status, func, result, expected, options, conj
+    )
 
 
 def test_scoring_as_osworld(home):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -99,3 +100,24 @@ def test_attaching_leaves_the_displays_own_session_alone(desktop, monkeypatch):
     panel = ["xdotool", "search", "--class", "xfce4-panel"]
     shown = subprocess.run(panel, env=desktop.display.child_env(), capture_output=True, text=True)
     assert shown.stdout.strip()  # the desktop it attached to still has its panel
+
+
+def test_the_sessions_temporary_files_go_with_the_display():
+    """A browser or office suite killed with its display leaves its temporary folders behind:
+    they are in the display's own TMPDIR, removed with it, never in the caller's /tmp."""
+    with VirtualDisplay(desktop="none") as display:
+        display.start()
+        made = display.runner().run(["mktemp", "-d"], "/", 10, check=True).stdout.strip()
+        assert Path(made).is_dir() and Path(made).parent != Path(tempfile.gettempdir())
+    assert not Path(made).exists()
+
+
+def test_task_commands_run_as_the_session_runs_them_and_as_the_caller_when_attached(desktop):
+    runner = desktop.display.runner()
+    seen = runner.run(["sh", "-c", "id -u; echo $HOME"], "/", 10, check=True).stdout.split()
+    app = desktop.launch(["sh", "-c", f"(id -u; echo $HOME) > {runner.env['TMPDIR']}/app"])
+    app.wait(10)
+    assert seen == (Path(runner.env["TMPDIR"]) / "app").read_text().split()
+    attached = VirtualDisplay.attach(desktop.display.name).runner()
+    assert attached.user is None and attached.command(["id"]) == ["id"]
+    assert attached.env["HOME"] == os.environ["HOME"]
