@@ -17,6 +17,7 @@ solutions for real OSWorld tasks, keyed by task id (tasks/osworld/overlay.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -67,6 +68,19 @@ _PROGRAMS = {"google-chrome": "chromium", "python": None, "python3": None, "sudo
 _NOT_NEEDED = {"socat"}  # OSWorld forwards Chrome's DevTools port; we reach it directly
 _SHELL_WORDS = {"[", "[[", "cd", "export", "echo", "if", "test", "for", "while"}
 _NOT_AS_ROOT = {"vlc", "cvlc"}
+
+
+@functools.cache
+def _apps_run_as_root() -> bool:
+    """True when the desktop's apps would run as root: we are root and the session cannot
+    run them as an ordinary account (environments/desktop/session.py: SessionUser)."""
+    if os.geteuid() != 0:
+        return False
+    from environments.desktop.display import SESSION_USER
+    from environments.desktop.session import session_user
+
+    return session_user(SESSION_USER) is None
+
 _EXTRA = {"x_solution"}
 
 
@@ -77,7 +91,7 @@ class _Translation:
     cache: Cache | None
     unsupported: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
-    root: bool = field(default_factory=lambda: os.geteuid() == 0)
+    root: bool = field(default_factory=_apps_run_as_root)
 
     def lack(self, kind: str, what: str) -> None:
         reason = f"{kind}: {what}"

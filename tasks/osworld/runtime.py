@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,16 +21,17 @@ from typing import Any
 
 from environments.desktop import DesktopEnvironment
 from tasks.open_with import open_argv
-from tasks.osworld.conventions import command_argv, install_shims, opener, task_env, vm_path
+from tasks.osworld.conventions import (
+    command_argv,
+    install_shims,
+    opener,
+    task_env,
+    task_ports,
+    vm_path,
+)
 from tasks.spec import Step
 
 _PORT = re.compile(r"(--remote-debugging-port=)(\d+)")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _windows(env: DesktopEnvironment, args: dict[str, Any]) -> list[int]:
@@ -66,7 +66,7 @@ def run_step(step: Step, env: DesktopEnvironment, home: Path) -> None:
         argv = command_argv(args["command"], args["shell"], home)
         if isinstance(argv, str):
             argv = ["/bin/sh", "-c", argv]
-        port = str(_free_port())
+        port = str(task_ports(home).chrome)  # the VM's 1337, here the task's own
         env.launch([_PORT.sub(lambda m: m.group(1) + port, part) for part in argv], variables)
     elif step.kind == "osworld_download":
         for item in args["files"]:
