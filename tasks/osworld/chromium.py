@@ -7,14 +7,16 @@ DevTools port, the task's own (conventions.Ports), with playwright's connect_ove
 OSWorld's do over the VM's port 9222.
 
 OSWorld finds the active tab's URL in the address bar through the accessibility tree; here it
-is the URL of the tab the user sees (visible, focused window first), written as the address
-bar shows it: without "https://", "http://" or "www.", and without the "/" of a bare host.
+is the URL of the tab the active Chromium window shows (its title names that tab: background
+tabs are "visible" to the page in a virtual display), written as the address bar shows it:
+without "https://", "http://" or "www.", and without the "/" of a bare host.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -178,27 +180,42 @@ def open_tabs_info(machine: Machine, config: dict[str, Any]) -> list[dict[str, s
         return tabs
 
 
-def _seen(page: Page) -> tuple[bool, bool]:
-    from playwright.sync_api import Error
+def _window_titles(machine: Machine) -> list[str]:
+    """The titles of Chromium's windows, the active window first: each is its active tab's
+    title followed by " - Chromium"."""
 
-    try:
-        state = page.evaluate("[document.visibilityState === 'visible', document.hasFocus()]")
-    except Error:
-        return (False, False)
-    return (bool(state[0]), bool(state[1]))
+    def xdotool(*args: str) -> list[str]:
+        done = subprocess.run(
+            ["xdotool", *args], env=machine.env, capture_output=True, text=True, timeout=10
+        )
+        return done.stdout.splitlines()
+
+    windows = xdotool("getactivewindow") + xdotool("search", "--onlyvisible", "--class", "chromium")
+    titles = [" ".join(xdotool("getwindowname", window)) for window in windows]
+    return [
+        t.rsplit(" - ", 1)[0] for t in titles if t.endswith((" - Chromium", " - Google Chrome"))
+    ]
 
 
 def active_url(machine: Machine) -> str | None:
-    """The URL of the tab the user sees: the visible tab of the focused window, else a
-    visible tab; None without a browser or a visible tab."""
+    """The URL of the tab the user sees: the tab whose title the active Chromium window
+    shows (the address bar OSWorld reads is that tab's); None without a browser or tabs."""
+    from playwright.sync_api import Error
+
     with connected(machine) as browser:
         if browser is None:
             return None
-        seen = [(_seen(page), page.url) for page in _tabs(browser)]
-    focused = [url for (visible, focus), url in seen if visible and focus]
-    visible = [url for (shown, _), url in seen if shown]
-    chosen = focused or visible
-    return chosen[-1] if chosen else None
+        tabs = []
+        for page in _tabs(browser):
+            try:
+                tabs.append((page.title(), page.url))
+            except Error:
+                tabs.append(("", page.url))
+    for title in _window_titles(machine):
+        for name, url in reversed(tabs):
+            if name == title or (not name and url.endswith(title)):
+                return url
+    return tabs[-1][1] if tabs else None
 
 
 def address_bar(url: str) -> str:

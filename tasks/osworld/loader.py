@@ -81,6 +81,7 @@ def _apps_run_as_root() -> bool:
 
     return session_user(SESSION_USER) is None
 
+
 _EXTRA = {"x_solution"}
 
 
