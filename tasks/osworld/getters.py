@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tasks.osworld import chromium, vlc
-from tasks.osworld.conventions import vm_path
+from tasks.osworld.conventions import at_home, vm_path
 from tasks.osworld.machine import Machine
 
 __all__ = ["GETTERS", "Getter", "Machine", "vm_paths"]
@@ -59,7 +59,19 @@ def vm_command_error(machine: Machine, config: dict[str, Any]) -> str:
 
 
 def rule(machine: Machine, config: dict[str, Any]) -> Any:
-    return config["rules"]
+    """The rule's values, with /home/user (the VM's home, in a path or a file:// URL) as the
+    task's home, where the apps and the getters see the files."""
+    return _at_home(config["rules"], machine)
+
+
+def _at_home(value: Any, machine: Machine) -> Any:
+    if isinstance(value, str):
+        return at_home(value, machine.home)
+    if isinstance(value, list):
+        return [_at_home(item, machine) for item in value]
+    if isinstance(value, dict):
+        return {key: _at_home(item, machine) for key, item in value.items()}
+    return value
 
 
 def _home_file(machine: Machine, relative: str) -> str | None:
