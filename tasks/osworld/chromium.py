@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -310,3 +311,49 @@ GETTERS = (
     active_tab_url_parse,
     url_dashPart,
 )
+
+
+def _browser_on(port: int, playwright: Any, attempts: int = 30) -> Browser:
+    """The browser on `port`, waited for while it starts (OSWorld retries for over a minute)."""
+    from playwright.sync_api import Error
+
+    for attempt in range(attempts):
+        try:
+            return playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}", timeout=10_000)
+        except Error:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
+
+
+def open_tabs(port: int, urls: list[str]) -> None:
+    """OSWorld's chrome_open_tabs: each URL in a new tab of the browser's first window, the
+    tab the browser started with closed after the first; a page that does not load stays."""
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser_on(port, playwright)
+        context = browser.contexts[0]
+        for i, url in enumerate(urls):
+            page = context.new_page()
+            with suppress(Error):
+                page.goto(url, timeout=60_000)
+            if i == 0:
+                context.pages[0].close()
+
+
+def close_tabs(port: int, urls: list[str]) -> None:
+    """OSWorld's chrome_close_tabs: for each URL, the first tab showing it (compared as
+    OSWorld's compare_urls) is closed."""
+    from playwright.sync_api import sync_playwright
+
+    from tasks.osworld.chrome_metrics import compare_urls
+
+    with sync_playwright() as playwright:
+        context = _browser_on(port, playwright).contexts[0]
+        for url in urls:
+            for page in context.pages:
+                if compare_urls(page.url, url):
+                    page.close()
+                    break

@@ -45,6 +45,12 @@ def cloud_file(machine: Machine, config: dict[str, Any]) -> Any:
     return _given(config, list(config["files"]))
 
 
+def cache_file(machine: Machine, config: dict[str, Any]) -> str | None:
+    """A file a postconfig command saved its output to (its `stdout` name)."""
+    path = machine.scratch(str(config["path"]))
+    return str(path) if path.is_file() else None
+
+
 def local_file(machine: Machine, config: dict[str, Any]) -> Any:
     """Ours: a file next to the task file (our sample tasks), resolved by the loader."""
     return _given(config, list(config["files"]))
@@ -89,6 +95,7 @@ GETTERS: dict[str, Getter] = {
     for f in (
         vm_file,
         cloud_file,
+        cache_file,
         local_file,
         vm_command_line,
         vm_command_error,

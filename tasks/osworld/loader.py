@@ -57,7 +57,10 @@ _STEP_TYPES = {
     "download",
     "activate_window",
     "close_window",
+    "chrome_open_tabs",
+    "chrome_close_tabs",
 }
+_LOCAL_URL = re.compile(r"^(file:|about:|chrome:|data:|https?://(127\.0\.0\.1|localhost)[:/])")
 # Commands that would change the machine outside the task's home: not run here.
 _SYSTEM = re.compile(
     r"\b(apt-get|apt|dpkg|snap|systemctl|timedatectl|pip3?\s+install|"
@@ -176,6 +179,13 @@ class _Translation:
                 ) from exc
         return tuple(steps)
 
+    def tabs(self, kind: str, parameters: dict[str, Any]) -> Step:
+        key = "urls_to_open" if kind == "chrome_open_tabs" else "urls_to_close"
+        urls = [str(url) for url in parameters[key]]
+        if not all(_LOCAL_URL.match(url) for url in urls):
+            self.lack("network", kind)  # the pages are live web sites
+        return Step(f"osworld_{kind}", {"urls": urls})
+
     def step(self, kind: str, parameters: dict[str, Any], where: str) -> list[Step]:
         if kind == "sleep":
             return [Step("sleep", {"value": float(parameters["seconds"])})]
@@ -183,6 +193,8 @@ class _Translation:
             if not parameters.get("window_name"):
                 raise TaskError(f"task {self.task_id}: {where} {kind} needs a window_name")
             return [Step(f"osworld_{kind}", dict(parameters))]
+        if kind in ("chrome_open_tabs", "chrome_close_tabs"):
+            return [self.tabs(kind, parameters)]
         if kind == "open":
             path = self.home_path(parameters["path"], "open")
             if path is not None and not (can_open(path) or conventions.opener(path)):
@@ -203,7 +215,8 @@ class _Translation:
         if kind == "launch" and self.program(command, shell) in _NOT_NEEDED:
             return []
         step = "osworld_launch" if kind == "launch" else "osworld_execute"
-        return [Step(step, {"command": command, "shell": shell})]
+        saved = {"stdout": str(parameters["stdout"])} if parameters.get("stdout") else {}
+        return [Step(step, {"command": command, "shell": shell, **saved})]
 
     def getter(self, raw: Any, role: str) -> dict[str, Any] | None:
         if raw is None or raw == {}:

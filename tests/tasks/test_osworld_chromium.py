@@ -1,8 +1,8 @@
 """OSWorld's live Chrome getters on the real Chromium over its DevTools port: a task launches
 `google-chrome --remote-debugging-port=1337` as OSWorld's do (here the task's own port), opens
-pages from a local HTTP server, and the getters read the open tabs, the active tab as the
-address bar shows it, its query and path parts, and pages loaded again; two tasks at once
-(`--workers 2`) each read their own browser."""
+and closes tabs of pages from a local HTTP server (chrome_open_tabs, chrome_close_tabs), and
+the getters read the open tabs, the active tab as the address bar shows it, its query and path
+parts, and pages loaded again; two tasks at once (`--workers 2`) each read their own browser."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tasks.osworld.chrome_metrics import is_expected_active_tab
 from tasks.osworld.chromium import address_bar
 from tests.tasks.osworld_suite import rule, run_suite, step, task
 
@@ -38,12 +39,18 @@ def site(tmp_path: Path) -> Iterator[str]:
 def browsing(task_id: str, site: str, name: str) -> dict:
     shown = f"http://{site}/{name}.html?q={task_id}&lang=en"
     background = f"http://{site}/third.html"
+    closed = f"http://{site}/third.html?closed"
     prefix = {"goto_prefix": "http://"}
     checks = [
         # the tabs in the order DevTools lists them, which is not the tab strip's
         ({"type": "open_tabs_info"}, "is_in_list", {"title": "Page third", "url": background}),
         ({"type": "open_tabs_info"}, "is_in_list", {"title": f"Page {name}", "url": shown}),
         ({"type": "active_url_from_accessTree", **prefix}, "exact_match", shown),
+        (
+            {"type": "active_url_from_accessTree"},  # OSWorld's default prefix: https://
+            "exact_match",
+            "https://" + shown.removeprefix("http://"),
+        ),
         (
             {
                 "type": "active_tab_url_parse",
@@ -75,11 +82,11 @@ def browsing(task_id: str, site: str, name: str) -> dict:
     return task(
         task_id,
         [
-            step("launch", command=["google-chrome", "--remote-debugging-port=1337", background]),
+            step("launch", command=["google-chrome", "--remote-debugging-port=1337"]),
             step("launch", command=["socat", "tcp-listen:9222,fork", "tcp:localhost:1337"]),
-            step("sleep", seconds=3),
-            step("execute", command=["google-chrome", shown]),
-            step("sleep", seconds=3),
+            step("chrome_open_tabs", urls_to_open=[background, closed, shown]),
+            step("chrome_close_tabs", urls_to_close=[closed]),
+            step("sleep", seconds=1),
         ],
         {
             "func": func,
@@ -123,3 +130,13 @@ def test_the_address_bar_shows_urls_as_chrome_does():
     assert address_bar("chrome://password-manager/passwords") == (
         "chrome://password-manager/passwords"
     )
+
+
+def test_the_active_tab_is_compared_as_osworld_compares_urls():
+    rule = {"type": "url", "url": "https://www.example.com/"}
+    assert is_expected_active_tab("https://example.com", rule) == 1.0
+    assert is_expected_active_tab({"url": "https://EXAMPLE.com/"}, rule) == 1.0
+    assert is_expected_active_tab("https://example.com/a", rule) == 0.0
+    assert is_expected_active_tab(None, rule) == 0.0
+    passwords = {"type": "url", "url": "chrome://password-manager/passwords"}
+    assert is_expected_active_tab("chrome://password-manager/passwords", passwords) == 1.0

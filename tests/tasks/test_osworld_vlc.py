@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tasks.osworld import vlc_metrics as m
+from tasks.osworld.getters import GETTERS, Machine
 from tasks.osworld.loader import load_osworld
 from tests.tasks.osworld_suite import rule, run_suite, step, task
 
@@ -41,14 +43,14 @@ def playing(task_id: str, media: Path) -> dict:
             step("sleep", seconds=4),
         ],
         {
-            "func": ["file_contains", "file_contains"],
+            "func": ["is_vlc_playing", "file_contains"],
             "conj": "and",
             "result": [
                 {"type": "vlc_playing_info", "dest": "status.xml"},
                 {"type": "vlc_config", "dest": "vlcrc"},
             ],
             "expected": [
-                rule(["<state>playing</state>", f"<info name='filename'>{media.name}</info>"]),
+                {"type": "rule", "rules": {"type": "file_name", "file_name": media.name}},
                 rule(["extraintf=http", "http-password=password"]),
             ],
         },
@@ -86,3 +88,57 @@ def test_vlc_tasks_load_when_the_desktop_runs_apps_as_an_ordinary_account(tmp_pa
     path = tmp_path / "vlc-load.json"
     path.write_text(__import__("json").dumps(data))
     assert load_osworld(path).unsupported == ()
+
+
+# vlcrc as VLC writes it: every option, commented out with its default unless it was set
+VLCRC = """[qt] # Qt interface
+#qt-minimal-view=0
+qt-max-volume=200
+#qt-slider-colours=153;210;153;20;210;20;255;199;15;245;39;29
+qt-slider-colours=10;10;10;20;20;20;30;30;30;99;0;0
+[core] # core program
+#input-record-path=
+input-record-path=/tmp/home/Desktop
+#global-key-play-pause=
+one-instance-when-started-from-file=0
+"""
+
+
+def test_the_vlc_metrics_read_vlcrc_and_status_as_osworld(tmp_path):
+    config = tmp_path / "vlcrc"
+    config.write_text(VLCRC)
+    path = str(config)
+    assert m.check_qt_max_volume(path, {"expected_qt_max_volume": 200}) == 1.0
+    assert m.check_qt_minimal_view(path, {"expected_qt_minimal_view": 1}) == 0.0  # default 0
+    assert m.check_qt_bgcone(path, {"expected_qt_bgcone": 1}) == 1.0  # absent: the default
+    assert m.check_qt_slider_colours(path, {"type": "blackish"}) == 1.0
+    assert (
+        m.check_qt_slider_colours(path, {"type": "match", "expected_qt_slider_colours": "x"}) == 0
+    )
+    started = {"expected_one_instance_when_started_from_file": 0}
+    assert m.check_one_instance_when_started_from_file(path, started) == 1.0
+    assert m.check_global_key_play_pause(path, {"expected_global_key_play_pause": 0}) == 1.0
+    folder = {"recording_file_path": "/tmp/home/Desktop"}
+    assert m.is_vlc_recordings_folder(path, folder) == 1.0
+    assert m.is_vlc_recordings_folder(path, {"recording_file_path": "/elsewhere"}) == 0.0
+    assert m.check_qt_max_volume(None, {"expected_qt_max_volume": 125}) == 0.0
+    status = tmp_path / "status.xml"
+    status.write_text(
+        "<root><state>paused</state><information><category name='meta'>"
+        "<info name='filename'>song.wav</info></category></information></root>"
+    )
+    assert m.is_vlc_playing(str(status), {"type": "file_name", "file_name": "song.wav"}) == 0.0
+    status.write_text(status.read_text().replace("paused", "playing"))
+    assert m.is_vlc_playing(str(status), {"type": "file_name", "file_name": "song.wav"}) == 1.0
+    assert m.is_vlc_playing(str(status), {"type": "url", "url": "https://x"}) == 0.0
+
+
+def test_a_rule_names_the_vms_home_as_the_tasks(tmp_path):
+    machine = Machine(tmp_path, {})
+    rules = {"recording_file_path": "/home/user/Desktop", "urls": ["file:///home/user/a.html"]}
+    got = GETTERS["rule"](machine, {"rules": {**rules, "n": 3}})
+    assert got == {
+        "recording_file_path": f"{tmp_path}/Desktop",
+        "urls": [f"file://{tmp_path}/a.html"],
+        "n": 3,
+    }
