@@ -5,7 +5,7 @@ missing; `"multi": true` takes lists of paths and gives the ones listed in `give
 (vm_command_error) of the command run with the task's environment.
 
 The apps' getters live in a module each: chromium.py (Chrome's profile and the live browser),
-vlc.py (VLC's web interface and settings).
+vlc.py (VLC's web interface and settings), impress.py (a slide's media in a saved pptx).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tasks.osworld import chromium, vlc
+from tasks.osworld import chromium, impress, vlc
 from tasks.osworld.conventions import at_home, vm_path
 from tasks.osworld.machine import Machine
 
@@ -105,5 +105,6 @@ GETTERS: dict[str, Getter] = {
         vlc.vlc_playing_info,
         vlc.vlc_config,
         vlc.default_video_player,
+        *impress.GETTERS,
     )
 }

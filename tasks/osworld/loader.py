@@ -235,6 +235,8 @@ class _Translation:
         if kind == "vm_file":
             for path in vm_paths(raw):
                 self.home_path(path, "vm_file")
+        if "ppt_file_path" in raw:
+            self.home_path(raw["ppt_file_path"], kind)
         if kind in ("cloud_file", "local_file"):
             urls = raw["path"] if raw.get("multi") else [raw["path"]]
             spec["files"] = [self.source(str(url), kind) for url in urls]
