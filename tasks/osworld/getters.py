@@ -5,7 +5,8 @@ missing; `"multi": true` takes lists of paths and gives the ones listed in `give
 (vm_command_error) of the command run with the task's environment.
 
 The apps' getters live in a module each: chromium.py (Chrome's profile and the live browser),
-vlc.py (VLC's web interface and settings), impress.py (a slide's media in a saved pptx).
+vlc.py (VLC's web interface and settings), impress.py (a slide's media in a saved pptx),
+screen.py (the screen and window sizes, the wallpaper).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tasks.osworld import chromium, impress, vlc
+from tasks.osworld import chromium, impress, screen, vlc
 from tasks.osworld.conventions import at_home, vm_path
 from tasks.osworld.machine import Machine
 
@@ -106,5 +107,6 @@ GETTERS: dict[str, Getter] = {
         vlc.vlc_config,
         vlc.default_video_player,
         *impress.GETTERS,
+        *screen.GETTERS,
     )
 }

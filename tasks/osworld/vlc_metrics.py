@@ -106,8 +106,16 @@ def check_global_key_play_pause(config: str | None, rule: dict[str, Any]) -> flo
     return float(state == str(rule["expected_global_key_play_pause"]))
 
 
+def is_vlc_fullscreen(window: dict[str, int] | None, screen: dict[str, int] | None) -> float:
+    """VLC's window is as large as the screen."""
+    if not window or not screen:
+        return 0.0
+    return float(window["width"] == screen["width"] and window["height"] == screen["height"])
+
+
 METRICS = (
     is_vlc_playing,
+    is_vlc_fullscreen,
     is_vlc_recordings_folder,
     check_qt_bgcone,
     check_qt_max_volume,
