@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent.model import ModelSettings
+from agent.settings import Settings
 from tasks.osworld.index import SuiteOptions, load_index
 from tasks.osworld.overlay import solutions
 from tasks.spec import Step, load_task
@@ -29,7 +29,7 @@ def _one(path: Path, out: Path, initial: bool) -> None:
     task = load_task(path)
     if initial:
         task = dataclasses.replace(task, solution=(Step("terminate", {"value": "success"}),))
-    print(json.dumps(run_task(task, out, True, ModelSettings(base_url=""))))
+    print(json.dumps(run_task(task, out, True, Settings())))
 
 
 def _run(path: Path, out: Path, initial: bool) -> dict:
@@ -39,7 +39,7 @@ def _run(path: Path, out: Path, initial: bool) -> dict:
     )
     lines = done.stdout.strip().splitlines()
     if done.returncode or not lines:
-        return {"score": 0.0, "seconds": 0.0, "errors": [done.stderr.strip()[-300:]]}
+        return {"score": 0.0, "seconds": 0.0, "errors": [done.stderr.strip()[-600:]]}
     return json.loads(lines[-1])
 
 

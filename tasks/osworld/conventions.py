@@ -12,7 +12,14 @@ and a folder of small programs on the task's PATH stands in for what the VM has:
   naming it on their command line, as Chromium's profile flag does), so a
   postconfig's `pkill chrome` cannot reach another task's or the user's browser.
 - `google-chrome`: Chromium with its profile at ~/.config/google-chrome, where OSWorld's
-  getters read Chrome's Preferences, Bookmarks and Local State.
+  getters read Chrome's Preferences, Bookmarks and Local State, and its DevTools on the task's
+  own port (OSWorld's VM: 1337, forwarded to 9222), whatever port the command asks for.
+- VLC's settings as the VM's image has them: the web interface on (OSWorld's getter reads
+  status.xml with the password "password"), here on the task's own port instead of 8080,
+  and the first-run privacy question answered.
+
+Each task's ports (`Ports`) are chosen when its session starts and kept in the shims folder,
+so tasks on one machine (`--workers 2`) never share a browser or a player.
 
 GSettings go to the desktop session's own dconf database (the session's bus and dconf service
 run with the task's home), so `gsettings set` in a terminal the model opened is seen by the
@@ -21,10 +28,14 @@ evaluator's `gsettings get`, and the user's own dconf is never touched.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shlex
+import socket
 import sys
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +45,8 @@ PASSWORD = "password"
 _HOME = re.compile(r"/home/user(?![\w.-])")
 _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 SHIMS = ".osworld-bin"  # inside the task's home
+VLC_PASSWORD = "password"  # of VLC's web interface on OSWorld's VM
+_PORTS = "ports.json"  # in the shims folder
 
 
 # What the VM's desktop opens a document with (the rest as tasks/open_with.py says).
@@ -123,6 +136,7 @@ def task_env(base: Mapping[str, str], home: Path) -> dict[str, str]:
     (its bus and dconf service run with the session's home), as for every program on the
     desktop: a terminal started from a desktop icon and the evaluator see the same settings."""
     env = dict(base)
+    env.update(_without_cv2(base))
     env.update(
         HOME=str(home),
         USER="user",
@@ -134,6 +148,65 @@ def task_env(base: Mapping[str, str], home: Path) -> dict[str, str]:
         PATH=f"{home / SHIMS}:{base.get('PATH', '/usr/bin:/bin')}",
     )
     return env
+
+
+def _without_cv2(env: Mapping[str, str]) -> dict[str, str]:
+    """opencv-python points Qt's plugin and font folders (and the library path) at its own
+    copies when it is imported (the oracle's OCR imports it); inherited by an app, they stop
+    every Qt app (VLC) from starting. They are emptied here, not removed, since the display
+    lays these variables over its own environment."""
+    wheel = f"{os.sep}cv2{os.sep}"
+    cleaned = {}
+    for key in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR", "LD_LIBRARY_PATH"):
+        parts = env.get(key, "").split(":")
+        if any(wheel in part for part in parts):
+            cleaned[key] = ":".join(part for part in parts if part and wheel not in part)
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The task's own ports for what OSWorld's VM has on fixed ones."""
+
+    chrome: int  # Chromium's DevTools (the VM: 1337 behind 9222)
+    vlc: int  # VLC's web interface (the VM: 8080)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def task_ports(home: Path) -> Ports:
+    """The ports chosen for the task in `home` (by install_shims); a clear error if none were."""
+    path = home / SHIMS / _PORTS
+    try:
+        return Ports(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as exc:
+        raise RuntimeError(f"no ports for the task in {home}: its session did not start") from exc
+
+
+_VLCRC = """# VLC's settings on OSWorld's VM (written for the task; VLC rewrites this file on save)
+[core]
+extraintf=http
+http-host=127.0.0.1
+http-port={port}
+metadata-network-access=0
+[lua]
+http-password={password}
+[qt]
+qt-privacy-ask=0
+"""
+
+
+def install_vlc_settings(home: Path, port: int) -> Path:
+    """~/.config/vlc/vlcrc with the VM's web interface on `port` (kept if the task has one)."""
+    path = home / ".config" / "vlc" / "vlcrc"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_VLCRC.format(port=port, password=VLC_PASSWORD), encoding="utf-8")
+    return path
 
 
 _SUDO = """#!/bin/sh
@@ -169,9 +242,15 @@ exit 0
 """
 
 _CHROME = """#!/bin/sh
-# google-chrome on OSWorld's VM: Chromium with its profile where Chrome keeps it.
+# google-chrome on OSWorld's VM: Chromium with its profile where Chrome keeps it, and its
+# DevTools on the task's port whatever port the command names.
+for arg do
+  shift
+  case "$arg" in --remote-debugging-port=*) ;; *) set -- "$@" "$arg" ;; esac
+done
 exec {chromium} --user-data-dir="$HOME/.config/google-chrome" --no-first-run \\
-  --no-default-browser-check --password-store=basic {sandbox} "$@"
+  --no-default-browser-check --password-store=basic --remote-debugging-port={port} \\
+  {sandbox} "$@"
 """
 
 
@@ -189,17 +268,23 @@ USER_DIRS = (
 
 def install_shims(home: Path, chromium: str | None, root: bool) -> Path:
     """The home as the VM's (its user folders: Desktop, Documents, ...) with the shims folder
-    (see the module docstring); returns the shims folder."""
+    (see the module docstring), the task's ports and VLC's settings; returns the shims
+    folder."""
     for name in USER_DIRS:
         (home / name).mkdir(parents=True, exist_ok=True)
     folder = home / SHIMS
     folder.mkdir(parents=True, exist_ok=True)
+    ports = Ports(chrome=_free_port(), vlc=_free_port())
+    (folder / _PORTS).write_text(json.dumps(asdict(ports)), encoding="utf-8")
+    install_vlc_settings(home, ports.vlc)
     scripts = {"sudo": _SUDO, "pkill": _PKILL, "killall": _PKILL}
     python = f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n'
     scripts["python"] = scripts["python3"] = python
     if chromium:
         sandbox = "--no-sandbox" if root else ""
-        scripts["google-chrome"] = _CHROME.format(chromium=shlex.quote(chromium), sandbox=sandbox)
+        scripts["google-chrome"] = _CHROME.format(
+            chromium=shlex.quote(chromium), sandbox=sandbox, port=ports.chrome
+        )
     for name, text in scripts.items():
         path = folder / name
         path.write_text(text, encoding="utf-8")

@@ -4,36 +4,21 @@ missing; `"multi": true` takes lists of paths and gives the ones listed in `give
 [0]), a single one as itself; a command getter gives stdout (vm_command_line) or stderr
 (vm_command_error) of the command run with the task's environment.
 
-Chrome's getters read the profile files Chrome keeps under ~/.config/google-chrome (our
-`google-chrome` is Chromium with that profile, see conventions.py) and fall back to the values
-OSWorld returns when a file or key is missing.
+The apps' getters live in a module each: chromium.py (Chrome's profile and the live browser),
+vlc.py (VLC's web interface and settings), impress.py (a slide's media in a saved pptx),
+screen.py (the screen and window sizes, the wallpaper).
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from environments.desktop.session import SessionRunner
-from tasks.osworld.conventions import command_argv, vm_path
+from tasks.osworld import chromium, impress, screen, vlc
+from tasks.osworld.conventions import at_home, vm_path
+from tasks.osworld.machine import Machine
 
-_CHROME = ".config/google-chrome"
-
-
-@dataclass(frozen=True)
-class Machine:
-    """What a getter reads: the task's home, and how its programs run (the task's environment,
-    as the session's user)."""
-
-    home: Path
-    session: SessionRunner
-
-    def run(self, command: str | list[str], shell: bool) -> subprocess.CompletedProcess[str]:
-        return self.session.run(command_argv(command, shell, self.home), self.home, 120)
+__all__ = ["GETTERS", "Getter", "Machine", "vm_paths"]
 
 
 def vm_paths(config: dict[str, Any]) -> list[str]:
@@ -61,6 +46,12 @@ def cloud_file(machine: Machine, config: dict[str, Any]) -> Any:
     return _given(config, list(config["files"]))
 
 
+def cache_file(machine: Machine, config: dict[str, Any]) -> str | None:
+    """A file a postconfig command saved its output to (its `stdout` name)."""
+    path = machine.scratch(str(config["path"]))
+    return str(path) if path.is_file() else None
+
+
 def local_file(machine: Machine, config: dict[str, Any]) -> Any:
     """Ours: a file next to the task file (our sample tasks), resolved by the loader."""
     return _given(config, list(config["files"]))
@@ -75,7 +66,19 @@ def vm_command_error(machine: Machine, config: dict[str, Any]) -> str:
 
 
 def rule(machine: Machine, config: dict[str, Any]) -> Any:
-    return config["rules"]
+    """The rule's values, with /home/user (the VM's home, in a path or a file:// URL) as the
+    task's home, where the apps and the getters see the files."""
+    return _at_home(config["rules"], machine)
+
+
+def _at_home(value: Any, machine: Machine) -> Any:
+    if isinstance(value, str):
+        return at_home(value, machine.home)
+    if isinstance(value, list):
+        return [_at_home(item, machine) for item in value]
+    if isinstance(value, dict):
+        return {key: _at_home(item, machine) for key, item in value.items()}
+    return value
 
 
 def _home_file(machine: Machine, relative: str) -> str | None:
@@ -87,84 +90,23 @@ def gimp_config_file(machine: Machine, config: dict[str, Any]) -> str | None:
     return _home_file(machine, f".config/GIMP/2.10/{config['file_name']}")
 
 
-def vlc_config(machine: Machine, config: dict[str, Any]) -> str | None:
-    return _home_file(machine, ".config/vlc/vlcrc")
-
-
-def _json(machine: Machine, relative: str) -> Any:
-    path = machine.home / _CHROME / relative
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _preferences(machine: Machine) -> dict[str, Any]:
-    data = _json(machine, "Default/Preferences")
-    return data if isinstance(data, dict) else {}
-
-
-def default_search_engine(machine: Machine, config: dict[str, Any]) -> Any:
-    data = _preferences(machine).get("default_search_provider_data", {})
-    return data.get("template_url_data", {}).get("short_name", "Google")
-
-
-def profile_name(machine: Machine, config: dict[str, Any]) -> Any:
-    return _preferences(machine).get("profile", {}).get("name")
-
-
-def data_delete_automacally(machine: Machine, config: dict[str, Any]) -> str:
-    profile = _preferences(machine).get("profile")
-    if not isinstance(profile, dict):
-        return "Google"  # OSWorld's answer when the file or key is missing
-    return "true" if profile.get("default_content_setting_values") is not None else "false"
-
-
-def enable_do_not_track(machine: Machine, config: dict[str, Any]) -> str:
-    return "true" if _preferences(machine).get("enable_do_not_track", {}) else "false"
-
-
-def enable_enhanced_safety_browsing(machine: Machine, config: dict[str, Any]) -> str:
-    enhanced = _preferences(machine).get("safebrowsing", {}).get("enhanced", {})
-    return "true" if enhanced else "false"
-
-
-def chrome_font_size(machine: Machine, config: dict[str, Any]) -> Any:
-    default = {"default_fixed_font_size": 13, "default_font_size": 16, "minimum_font_size": 13}
-    return _preferences(machine).get("webkit", {}).get("webprefs", default)
-
-
-def enabled_experiments(machine: Machine, config: dict[str, Any]) -> Any:
-    data = _json(machine, "Local State")
-    if not isinstance(data, dict):
-        return []
-    return data.get("browser", {}).get("enabled_labs_experiments", [])
-
-
-def bookmarks(machine: Machine, config: dict[str, Any]) -> Any:
-    data = _json(machine, "Default/Bookmarks")
-    return data.get("roots", {}) if isinstance(data, dict) else []
-
-
 Getter = Callable[[Machine, dict[str, Any]], Any]
 GETTERS: dict[str, Getter] = {
     f.__name__: f
     for f in (
         vm_file,
         cloud_file,
+        cache_file,
         local_file,
         vm_command_line,
         vm_command_error,
         rule,
         gimp_config_file,
-        vlc_config,
-        default_search_engine,
-        profile_name,
-        data_delete_automacally,
-        enable_do_not_track,
-        enable_enhanced_safety_browsing,
-        chrome_font_size,
-        enabled_experiments,
-        bookmarks,
+        *chromium.GETTERS,
+        vlc.vlc_playing_info,
+        vlc.vlc_config,
+        vlc.default_video_player,
+        *impress.GETTERS,
+        *screen.GETTERS,
     )
 }

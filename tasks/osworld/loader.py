@@ -17,6 +17,7 @@ solutions for real OSWorld tasks, keyed by task id (tasks/osworld/overlay.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -56,7 +57,10 @@ _STEP_TYPES = {
     "download",
     "activate_window",
     "close_window",
+    "chrome_open_tabs",
+    "chrome_close_tabs",
 }
+_LOCAL_URL = re.compile(r"^(file:|about:|chrome:|data:|https?://(127\.0\.0\.1|localhost)[:/])")
 # Commands that would change the machine outside the task's home: not run here.
 _SYSTEM = re.compile(
     r"\b(apt-get|apt|dpkg|snap|systemctl|timedatectl|pip3?\s+install|"
@@ -67,6 +71,20 @@ _PROGRAMS = {"google-chrome": "chromium", "python": None, "python3": None, "sudo
 _NOT_NEEDED = {"socat"}  # OSWorld forwards Chrome's DevTools port; we reach it directly
 _SHELL_WORDS = {"[", "[[", "cd", "export", "echo", "if", "test", "for", "while"}
 _NOT_AS_ROOT = {"vlc", "cvlc"}
+
+
+@functools.cache
+def _apps_run_as_root() -> bool:
+    """True when the desktop's apps would run as root: we are root and the session cannot
+    run them as an ordinary account (environments/desktop/session.py: SessionUser)."""
+    if os.geteuid() != 0:
+        return False
+    from environments.desktop.display import SESSION_USER
+    from environments.desktop.session import session_user
+
+    return session_user(SESSION_USER) is None
+
+
 _EXTRA = {"x_solution"}
 
 
@@ -77,7 +95,7 @@ class _Translation:
     cache: Cache | None
     unsupported: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
-    root: bool = field(default_factory=lambda: os.geteuid() == 0)
+    root: bool = field(default_factory=_apps_run_as_root)
 
     def lack(self, kind: str, what: str) -> None:
         reason = f"{kind}: {what}"
@@ -161,6 +179,13 @@ class _Translation:
                 ) from exc
         return tuple(steps)
 
+    def tabs(self, kind: str, parameters: dict[str, Any]) -> Step:
+        key = "urls_to_open" if kind == "chrome_open_tabs" else "urls_to_close"
+        urls = [str(url) for url in parameters[key]]
+        if not all(_LOCAL_URL.match(url) for url in urls):
+            self.lack("network", kind)  # the pages are live web sites
+        return Step(f"osworld_{kind}", {"urls": urls})
+
     def step(self, kind: str, parameters: dict[str, Any], where: str) -> list[Step]:
         if kind == "sleep":
             return [Step("sleep", {"value": float(parameters["seconds"])})]
@@ -168,6 +193,8 @@ class _Translation:
             if not parameters.get("window_name"):
                 raise TaskError(f"task {self.task_id}: {where} {kind} needs a window_name")
             return [Step(f"osworld_{kind}", dict(parameters))]
+        if kind in ("chrome_open_tabs", "chrome_close_tabs"):
+            return [self.tabs(kind, parameters)]
         if kind == "open":
             path = self.home_path(parameters["path"], "open")
             if path is not None and not (can_open(path) or conventions.opener(path)):
@@ -188,7 +215,8 @@ class _Translation:
         if kind == "launch" and self.program(command, shell) in _NOT_NEEDED:
             return []
         step = "osworld_launch" if kind == "launch" else "osworld_execute"
-        return [Step(step, {"command": command, "shell": shell})]
+        saved = {"stdout": str(parameters["stdout"])} if parameters.get("stdout") else {}
+        return [Step(step, {"command": command, "shell": shell, **saved})]
 
     def getter(self, raw: Any, role: str) -> dict[str, Any] | None:
         if raw is None or raw == {}:
@@ -207,6 +235,8 @@ class _Translation:
         if kind == "vm_file":
             for path in vm_paths(raw):
                 self.home_path(path, "vm_file")
+        if "ppt_file_path" in raw:
+            self.home_path(raw["ppt_file_path"], kind)
         if kind in ("cloud_file", "local_file"):
             urls = raw["path"] if raw.get("multi") else [raw["path"]]
             spec["files"] = [self.source(str(url), kind) for url in urls]

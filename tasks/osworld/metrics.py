@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tasks.osworld import chrome_metrics, vlc_metrics
 from tasks.osworld.documents import compare_docx_files, docx_reasons
 from tasks.osworld.tables import compare_table, table_reasons
 
@@ -254,6 +255,8 @@ METRICS: dict[str, Metric] = {
         check_enabled_experiments,
         check_font_size,
         is_expected_bookmarks,
+        *chrome_metrics.METRICS,
+        *vlc_metrics.METRICS,
     )
 }
 # "infeasible" is no function: the task passes when the agent declares it cannot be done.

@@ -1,9 +1,11 @@
 """OSWorld's setup and postconfig steps on our desktop, with the semantics of its VM server
 (desktop_env/server/main.py): `execute` runs a command (an argv, a string split like a shell
-would, or a shell line with shell=true) and ignores its failure; `launch` starts one and does
+would, or a shell line with shell=true) and ignores its failure, keeping its output for
+`cache_file` when it names a `stdout` file; `launch` starts one and does
 not wait; `activate_window` / `close_window` find a window by title (case-insensitive
 substring, or the whole title with strict=true, or by class with by_class=true); `download`
-copies the cached files into the home; `open` opens a file in its app.
+copies the cached files into the home; `open` opens a file in its app; `chrome_open_tabs` /
+`chrome_close_tabs` open and close tabs of the task's browser over DevTools (chromium.py).
 
 `osworld_session` comes first in every task: it puts the shims on the task's PATH and starts
 the Ctrl+Alt+T terminal shortcut (conventions.py, hotkey.py).
@@ -14,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,21 +23,28 @@ from typing import Any
 
 from environments.desktop import DesktopEnvironment
 from tasks.open_with import open_argv
-from tasks.osworld.conventions import command_argv, install_shims, opener, task_env, vm_path
+from tasks.osworld.conventions import (
+    command_argv,
+    install_shims,
+    opener,
+    task_env,
+    task_ports,
+    vm_path,
+)
+from tasks.osworld.machine import Machine
 from tasks.spec import Step
 
 _PORT = re.compile(r"(--remote-debugging-port=)(\d+)")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _windows(env: DesktopEnvironment, args: dict[str, Any]) -> list[int]:
     name = str(args["window_name"])
-    if args.get("by_class"):
+    if args.get("by_class") and "." in name:  # wmctrl's WM_CLASS: instance.class
+        instance, kind = (re.escape(part) for part in name.split(".", 1))
+        if args.get("strict"):
+            instance, kind = f"^{instance}$", f"^{kind}$"
+        query = ["--all", "--classname", instance, "--class", kind]
+    elif args.get("by_class"):
         query = ["--class", re.escape(name)]
     else:
         query = ["--name", f"^{re.escape(name)}$" if args.get("strict") else re.escape(name)]
@@ -50,22 +58,55 @@ def _windows(env: DesktopEnvironment, args: dict[str, Any]) -> list[int]:
     return [int(line) for line in found.stdout.split()]
 
 
+def _tabs(step: Step, env: DesktopEnvironment, home: Path) -> None:
+    from tasks.osworld.chromium import close_tabs, open_tabs
+
+    act = open_tabs if step.kind == "osworld_chrome_open_tabs" else close_tabs
+    act(task_ports(home).chrome, list(step.args["urls"]))
+
+
+def _window(step: Step, env: DesktopEnvironment, home: Path) -> None:
+    for window in _windows(env, step.args)[:1]:
+        if step.kind == "osworld_close_window":
+            env.close_window(window)
+            continue
+        subprocess.run(
+            ["xdotool", "windowactivate", str(window)],
+            timeout=10,
+            env=env.display.child_env(),
+            capture_output=True,
+        )
+
+
+_APP_STEPS = {
+    "osworld_chrome_open_tabs": _tabs,
+    "osworld_chrome_close_tabs": _tabs,
+    "osworld_activate_window": _window,
+    "osworld_close_window": _window,
+}
+
+
 def run_step(step: Step, env: DesktopEnvironment, home: Path) -> None:
     """One `osworld_*` step of a task's config or postconfig, run in the task's home."""
     runner = env.display.runner()
     variables = task_env(runner.env, home)
     args = step.args
-    if step.kind == "osworld_session":
+    if step.kind in _APP_STEPS:
+        _APP_STEPS[step.kind](step, env, home)
+    elif step.kind == "osworld_session":
         install_shims(home, shutil.which("chromium"), os.geteuid() == 0)
         env.launch([sys.executable, "-P", "-m", "tasks.osworld.hotkey"], variables)
     elif step.kind == "osworld_execute":
         argv = command_argv(args["command"], args["shell"], home)
-        runner.with_env(variables).run(argv, home, 120)
+        task = runner.with_env(variables)
+        done = task.run(argv, home, 120)
+        if args.get("stdout"):  # kept for the cache_file getter, as OSWorld's cache_dir
+            Machine(home, task).scratch(args["stdout"]).write_text(done.stdout)
     elif step.kind == "osworld_launch":
         argv = command_argv(args["command"], args["shell"], home)
         if isinstance(argv, str):
             argv = ["/bin/sh", "-c", argv]
-        port = str(_free_port())
+        port = str(task_ports(home).chrome)  # the VM's 1337, here the task's own
         env.launch([_PORT.sub(lambda m: m.group(1) + port, part) for part in argv], variables)
     elif step.kind == "osworld_download":
         for item in args["files"]:
@@ -80,16 +121,5 @@ def run_step(step: Step, env: DesktopEnvironment, home: Path) -> None:
         argv = opener(str(target)) or open_argv(target, home / ".browser")
         env.launch(argv, variables)
         env.wait_for_new_window(known, 30.0)
-    elif step.kind == "osworld_activate_window":
-        for window in _windows(env, args)[:1]:
-            subprocess.run(
-                ["xdotool", "windowactivate", str(window)],
-                timeout=10,
-                env=env.display.child_env(),
-                capture_output=True,
-            )
-    elif step.kind == "osworld_close_window":
-        for window in _windows(env, args)[:1]:
-            env.close_window(window)
     else:
         raise ValueError(f"unknown OSWorld step {step.kind!r}")
