@@ -17,7 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tasks.osworld import slides
 from tasks.osworld.documents import compare_docx_files, docx_reasons
+from tasks.osworld.slides import compare_pptx_files
 from tasks.osworld.tables import compare_table, table_reasons
 
 
@@ -246,6 +248,7 @@ METRICS: dict[str, Metric] = {
         compare_csv,
         compare_table,
         compare_docx_files,
+        compare_pptx_files,
         check_text_enlarged,
         check_gnome_favorite_apps,
         is_utc_0,
@@ -264,6 +267,7 @@ OPTIONS = {
     "literal_match": {"type", "ignore_case"},
     "compare_table": {"rules"},
     "compare_docx_files": {"ignore_blanks", "ignore_case", "ignore_order", "content_only"},
+    "compare_pptx_files": slides.OPTIONS,
 }
 _RULE_TYPES = {
     "check_font_size": {"value", "range"},
