@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tasks.osworld import images, slides
+from tasks.osworld import images, pdfs, slides
 from tasks.osworld.documents import compare_docx_files, docx_reasons
 from tasks.osworld.slides import compare_pptx_files
 from tasks.osworld.tables import compare_table, table_reasons
@@ -258,6 +258,7 @@ METRICS: dict[str, Metric] = {
         check_font_size,
         is_expected_bookmarks,
         *images.METRICS,
+        *pdfs.METRICS,
     )
 }
 # "infeasible" is no function: the task passes when the agent declares it cannot be done.
