@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tasks.osworld import images, pdfs, slides
+from tasks.osworld import documents, images, pdfs, slides
 from tasks.osworld.documents import compare_docx_files, docx_reasons
 from tasks.osworld.slides import compare_pptx_files
 from tasks.osworld.tables import compare_table, table_reasons
@@ -259,6 +259,7 @@ METRICS: dict[str, Metric] = {
         is_expected_bookmarks,
         *images.METRICS,
         *pdfs.METRICS,
+        *documents.METRICS,
     )
 }
 # "infeasible" is no function: the task passes when the agent declares it cannot be done.
@@ -278,6 +279,9 @@ _RULE_TYPES = {
 }
 
 
+_DOCX = {metric.__name__ for metric in documents.METRICS}
+
+
 def check_options(
     func: str, options: dict[str, Any], getters: list[dict[str, Any]]
 ) -> list[tuple[str, str]]:
@@ -294,6 +298,6 @@ def check_options(
                 missing.append(("metric", f"{func} rule type {kind}"))
     if func == "compare_table":
         missing += [("metric", what) for what in table_reasons(options)]
-    if func == "compare_docx_files":
-        missing += [("metric", what) for what in docx_reasons(options, getters)]
+    if func == "compare_docx_files" or func in _DOCX:
+        missing += [("metric", what) for what in docx_reasons(func, options, getters)]
     return missing
