@@ -19,7 +19,6 @@ from typing import Any
 
 from tasks.osworld import documents, images, pdfs, slides
 from tasks.osworld.documents import compare_docx_files, docx_reasons
-from tasks.osworld.slides import compare_pptx_files
 from tasks.osworld.tables import compare_table, table_reasons
 
 
@@ -248,7 +247,6 @@ METRICS: dict[str, Metric] = {
         compare_csv,
         compare_table,
         compare_docx_files,
-        compare_pptx_files,
         check_text_enlarged,
         check_gnome_favorite_apps,
         is_utc_0,
@@ -260,6 +258,7 @@ METRICS: dict[str, Metric] = {
         *images.METRICS,
         *pdfs.METRICS,
         *documents.METRICS,
+        *slides.METRICS,
     )
 }
 # "infeasible" is no function: the task passes when the agent declares it cannot be done.

@@ -18,6 +18,9 @@ What is compared, each switched by an `examine_*` option (default on unless said
 
 Options are OSWorld's names; an unknown one is ignored as OSWorld ignores it (a task file
 spells `examine_aligment`). A result that is missing or not a presentation scores 0.
+
+Also here: check_slide_orientation_Portrait, check_image_stretch_and_center and
+evaluate_presentation_fill_to_rgb_distance (described where they are defined).
 """
 
 from __future__ import annotations
@@ -275,3 +278,57 @@ def compare_pptx_files(result: str | None, expected: str | None, **options: Any)
         if not _slides_agree(flags, index, first, second):
             return 0.0
     return 1.0
+
+
+def check_slide_orientation_Portrait(result: Any) -> float:
+    """The slides are taller than wide."""
+    deck = _open(result)
+    return float(deck is not None and deck.slide_width < deck.slide_height)
+
+
+def check_image_stretch_and_center(result: Any, original: Any) -> float:
+    """The first slide's first picture (found in the result by its image bytes) fills the
+    slide and sits in its middle, each within half an inch."""
+    got, want = _open(result), _open(original)
+    if got is None or want is None or not got.slides or not want.slides:
+        return 0.0
+    pictures = [s for s in want.slides[0].shapes if _kind(s) == _PICTURE]
+    if not pictures:
+        return 0.0
+    blob = pictures[0].image.blob
+    same = [s for s in got.slides[0].shapes if _kind(s) == _PICTURE and s.image.blob == blob]
+    if not same:
+        return 0.0
+    image, width, height, tolerance = same[-1], want.slide_width, want.slide_height, 457200
+    return float(
+        abs(image.width - width) <= tolerance
+        and abs(image.height - height) <= tolerance
+        and abs(image.left - (width - image.width) / 2) <= tolerance
+        and abs(image.top - (height - image.height) / 2) <= tolerance
+    )
+
+
+def evaluate_presentation_fill_to_rgb_distance(result: Any, rules: dict[str, Any]) -> float:
+    """1 minus the mean distance (0..1, Euclidean in RGB) of each slide's background colour
+    to rules["rgb"]; a slide without a solid RGB background is at distance 1. A score."""
+    deck = _open(result)
+    if deck is None or not deck.slides:
+        return 0.0
+    wanted = rules["rgb"]
+    total = 0.0
+    for slide in deck.slides:
+        colour = _background(slide)
+        if colour is None:
+            total += 1.0
+            continue
+        square = sum((int(a) - int(b)) ** 2 for a, b in zip(colour, wanted, strict=True))
+        total += (square / (3 * 255**2)) ** 0.5
+    return 1.0 - total / len(deck.slides)
+
+
+METRICS = (
+    compare_pptx_files,
+    check_slide_orientation_Portrait,
+    check_image_stretch_and_center,
+    evaluate_presentation_fill_to_rgb_distance,
+)

@@ -230,3 +230,41 @@ def test_a_deck_libreoffice_saved_matches_itself_and_not_an_edited_copy(tmp_path
     prs.slides[0].shapes.title.text_frame.paragraphs[0].runs[0].font.bold = True
     prs.save(str(edited))
     assert compare_pptx_files(str(edited), saved) == 0.0
+
+
+def test_portrait_stretched_picture_and_background_distance(tmp_path, gold):
+    from tasks.osworld import slides
+
+    def portrait(prs: Any) -> None:
+        prs.slide_width, prs.slide_height = prs.slide_height, prs.slide_width
+
+    assert slides.check_slide_orientation_Portrait(deck(tmp_path / "tall.pptx", portrait)) == 1.0
+    assert slides.check_slide_orientation_Portrait(gold) == 0.0
+
+    def first_picture(prs: Any) -> None:
+        prs.slides[0].shapes.add_picture(str(tmp_path / "dot.png"), Emu(10), Emu(10), Emu(9000))
+
+    original = deck(tmp_path / "original.pptx", first_picture)
+
+    def stretched(prs: Any) -> None:
+        first_picture(prs)
+        picture = prs.slides[0].shapes[-1]
+        picture.left, picture.top = Emu(100000), Emu(0)
+        picture.width, picture.height = prs.slide_width - Emu(200000), prs.slide_height
+
+    filled = deck(tmp_path / "filled.pptx", stretched)
+    assert slides.check_image_stretch_and_center(filled, original) == 1.0
+    assert slides.check_image_stretch_and_center(original, original) == 0.0
+    assert slides.check_image_stretch_and_center(gold, original) == 0.0  # no such picture
+
+    def backgrounds(prs: Any) -> None:
+        for slide in prs.slides:
+            _blue_background(slide)
+
+    blue = deck(tmp_path / "blue.pptx", backgrounds)
+    distance = slides.evaluate_presentation_fill_to_rgb_distance
+    assert distance(blue, {"rgb": [0, 0, 255]}) == 1.0
+    assert distance(blue, {"rgb": [0, 0, 0]}) == pytest.approx(1 - (1 / 3) ** 0.5)
+    assert distance(gold, {"rgb": [255, 255, 255]}) == 0.0  # no solid RGB background
+    for metric in slides.METRICS:
+        assert METRICS[metric.__name__] is metric
