@@ -133,24 +133,6 @@ class _Pair:
         return None if book is None or name is None else book[name]
 
 
-def _cell(value: Any, digits: int) -> Any:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return round(float(value), digits)
-    return value
-
-
-def _values(sheet: Any, digits: int) -> list[list[Any]]:
-    rows = [[_cell(v, digits) for v in row] for row in sheet.iter_rows(values_only=True)]
-    for row in rows:
-        while row and row[-1] in (None, ""):
-            row.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
-
-
 def _cell(value: Any, digits: int, fold: bool) -> Any:
     if isinstance(value, bool):
         return value
