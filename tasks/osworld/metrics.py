@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tasks.osworld import documents, images, pdfs, slides
+from tasks.osworld import documents, images, mail, pdfs, slides
 from tasks.osworld.documents import compare_docx_files, docx_reasons
 from tasks.osworld.tables import compare_table, table_reasons
 
@@ -259,6 +259,7 @@ METRICS: dict[str, Metric] = {
         *pdfs.METRICS,
         *documents.METRICS,
         *slides.METRICS,
+        *mail.METRICS,
     )
 }
 # "infeasible" is no function: the task passes when the agent declares it cannot be done.

@@ -208,3 +208,29 @@ def test_a_downloaded_expected_file_is_given_under_its_dest_name(tmp_path):
     assert judge(*args) == 1.0
     csv.write_text("a,2\n")
     assert judge(*args) == 0.0
+
+
+def test_thunderbird_prefs_expected_and_unexpected_values(tmp_path):
+    from tasks.osworld.mail import check_thunderbird_prefs
+
+    prefs = tmp_path / "prefs.js"
+    prefs.write_text(
+        "// Mozilla User Preferences\n"
+        'user_pref("mail.spam.manualMark", false);\n'
+        'user_pref("mail.spam.manualMark", true);\n'  # the last value counts
+        'user_pref("mail.identity.id1.fullName", "Anonym Tester");\n'
+        'user_pref("weird", some.js.expression);\n'
+    )
+    rule: dict[str, Any] = {"expect": {"mail.spam.manualMark": {"method": "eq", "ref": True}}}
+    assert check_thunderbird_prefs(str(prefs), rule) == 1.0
+    rule["expect"]["mail.other"] = {"method": "eq", "ref": 1}  # not set at all
+    assert check_thunderbird_prefs(str(prefs), rule) == 0.0
+    named = {
+        "expect": {"mail.identity.id1.fullName": {"method": "re", "ref": "Tester$"}},
+        "unexpect": {"weird": {"method": "eq", "ref": 1}},
+    }
+    assert check_thunderbird_prefs(str(prefs), named) == 1.0
+    named["unexpect"] = {"mail.identity.id1.fullName": {"method": "re", "ref": "Anonym"}}
+    named["expect"] = {}
+    assert check_thunderbird_prefs(str(prefs), named) == 0.0
+    assert check_thunderbird_prefs(str(tmp_path / "none.js"), rule) == 0.0
