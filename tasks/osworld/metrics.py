@@ -207,6 +207,25 @@ def check_auto_saving_time(path: str | None, rules: dict[str, Any]) -> float:
     return 0.0
 
 
+def check_presenter_console_disable(path: str | None) -> float:
+    """LibreOffice's registrymodifications.xcu turns Impress's presenter screen off
+    (Misc/Start EnablePresenterScreen false)."""
+    if path is None or not Path(path).is_file():
+        return 0.0
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError:
+        return 0.0
+    for item in root.iter("item"):
+        if item.get(f"{_OOR}path") != "/org.openoffice.Office.Impress/Misc/Start":
+            continue
+        for prop in item.iter("prop"):
+            if prop.get(f"{_OOR}name") == "EnablePresenterScreen":
+                value = prop.find("value")
+                return float(value is not None and (value.text or "").lower() == "false")
+    return 0.0
+
+
 def check_enabled_experiments(experiments: list[str], rule: dict[str, Any]) -> float:
     names = [experiment.split("@")[0] for experiment in experiments]
     return float(rule["type"] == "names" and names == rule["names"])
@@ -252,6 +271,7 @@ METRICS: dict[str, Metric] = {
         is_utc_0,
         check_config_status,
         check_auto_saving_time,
+        check_presenter_console_disable,
         check_enabled_experiments,
         check_font_size,
         is_expected_bookmarks,

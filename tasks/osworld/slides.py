@@ -19,8 +19,9 @@ What is compared, each switched by an `examine_*` option (default on unless said
 Options are OSWorld's names; an unknown one is ignored as OSWorld ignores it (a task file
 spells `examine_aligment`). A result that is missing or not a presentation scores 0.
 
-Also here: check_slide_orientation_Portrait, check_image_stretch_and_center and
-evaluate_presentation_fill_to_rgb_distance (described where they are defined).
+Also here: check_slide_orientation_Portrait, check_image_stretch_and_center,
+evaluate_presentation_fill_to_rgb_distance and check_transition (described where they are
+defined).
 """
 
 from __future__ import annotations
@@ -326,8 +327,25 @@ def evaluate_presentation_fill_to_rgb_distance(result: Any, rules: dict[str, Any
     return 1.0 - total / len(deck.slides)
 
 
+_P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+
+
+def check_transition(result: Any, rules: dict[str, Any]) -> float:
+    """Slide rules["slide_idx"] (from 0) has a transition, and the first one it holds is of
+    rules["transition_type"] (a PresentationML element name: dissolve, fade, push, ...)."""
+    deck = _open(result)
+    index = int(rules["slide_idx"])
+    if deck is None or not 0 <= index < len(deck.slides):
+        return 0.0
+    transition = next(deck.slides[index]._element.iter(f"{_P}transition"), None)
+    if transition is None:
+        return 0.0
+    return float(next(transition.iter(f"{_P}{rules['transition_type']}"), None) is not None)
+
+
 METRICS = (
     compare_pptx_files,
+    check_transition,
     check_slide_orientation_Portrait,
     check_image_stretch_and_center,
     evaluate_presentation_fill_to_rgb_distance,

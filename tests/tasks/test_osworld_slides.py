@@ -268,3 +268,40 @@ def test_portrait_stretched_picture_and_background_distance(tmp_path, gold):
     assert distance(gold, {"rgb": [255, 255, 255]}) == 0.0  # no solid RGB background
     for metric in slides.METRICS:
         assert METRICS[metric.__name__] is metric
+
+
+def test_transition_of_a_slide(tmp_path, gold):
+    from lxml import etree
+
+    from tasks.osworld.slides import check_transition
+
+    def dissolve(prs: Any) -> None:
+        ns = "http://schemas.openxmlformats.org/presentationml/2006/main"
+        transition = etree.SubElement(prs.slides[1]._element, f"{{{ns}}}transition")
+        etree.SubElement(transition, f"{{{ns}}}dissolve")
+
+    faded = deck(tmp_path / "dissolve.pptx", dissolve)
+    assert check_transition(faded, {"slide_idx": 1, "transition_type": "dissolve"}) == 1.0
+    assert check_transition(faded, {"slide_idx": 1, "transition_type": "push"}) == 0.0
+    assert check_transition(faded, {"slide_idx": 0, "transition_type": "dissolve"}) == 0.0
+    assert check_transition(faded, {"slide_idx": 5, "transition_type": "dissolve"}) == 0.0
+    assert check_transition(gold, {"slide_idx": 1, "transition_type": "dissolve"}) == 0.0
+
+
+def test_presenter_console_off_in_the_registry(tmp_path):
+    from tasks.osworld.metrics import check_presenter_console_disable
+
+    def registry(value: str) -> str:
+        path = tmp_path / f"registry-{value}.xcu"
+        path.write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<oor:items xmlns:oor="http://openoffice.org/2001/registry">\n'
+            '<item oor:path="/org.openoffice.Office.Impress/Misc/Start">'
+            f'<prop oor:name="EnablePresenterScreen" oor:op="fuse"><value>{value}</value></prop>'
+            "</item>\n</oor:items>\n"
+        )
+        return str(path)
+
+    assert check_presenter_console_disable(registry("false")) == 1.0
+    assert check_presenter_console_disable(registry("true")) == 0.0
+    assert check_presenter_console_disable(str(tmp_path / "none.xcu")) == 0.0
