@@ -234,3 +234,34 @@ def test_thunderbird_prefs_expected_and_unexpected_values(tmp_path):
     named["expect"] = {}
     assert check_thunderbird_prefs(str(prefs), named) == 0.0
     assert check_thunderbird_prefs(str(tmp_path / "none.js"), rule) == 0.0
+
+
+def test_thunderbird_filters_as_thunderbird_writes_them(tmp_path):
+    from tasks.osworld.mail import check_thunderbird_filter
+
+    rules_file = tmp_path / "msgFilterRules.dat"
+    rules_file.write_text(
+        'version="9"\nlogging="no"\n'
+        'name="Discounts"\nenabled="yes"\ntype="17"\naction="Move to folder"\n'
+        'actionValue="mailbox://nobody@Local%20Folders/Promotions"\n'
+        'condition="AND (subject,contains,discount) AND (from,is,\\"a b\\"@x.org)"\n'
+        'name="Everything"\nenabled="no"\ntype="1"\naction="Forward"\n'
+        'actionValue="anonym-x2024@gmail.com"\ncondition="ALL"\n'
+    )
+    move = {
+        "enabled": "yes",
+        "action": "Move to folder",
+        "actionValue": "mailbox://nobody@Local%20Folders/Promotions",
+    }
+    found = check_thunderbird_filter(str(rules_file), {"expect": [move]})
+    assert found == 1.0
+    terms = ["AND (subject,contains,discount)", 'AND (from,is,"a b"@x.org)']
+    assert (
+        check_thunderbird_filter(str(rules_file), {"expect": [{**move, "condition": terms}]}) == 1.0
+    )
+    forward = {"enabled": "yes", "action": "Forward", "condition": ["ALL"]}
+    assert check_thunderbird_filter(str(rules_file), {"expect": [forward]}) == 0.0  # disabled
+    disabled = {**forward, "enabled": "no"}
+    assert check_thunderbird_filter(str(rules_file), {"expect": [disabled]}) == 1.0
+    assert check_thunderbird_filter(str(rules_file), {"unexpect": [{"action": "Forward"}]}) == 0.0
+    assert check_thunderbird_filter(str(tmp_path / "none.dat"), {"expect": [move]}) == 0.0
