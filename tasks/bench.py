@@ -134,7 +134,8 @@ def select(tasks: list[Task], suite: Path, ids: Sequence[str], pattern: str | No
     chosen = [
         task
         for task in tasks
-        if (not ids or task.id in ids or task.key in ids) and _matches(task.key, pattern)
+        if (not ids or task.id in ids or task.key in ids)
+        and (_matches(task.id, pattern) or _matches(task.key, pattern))
     ]
     if not chosen:
         raise TaskError(f"-k {pattern!r} matches none of the {len(tasks)} tasks in {suite}")

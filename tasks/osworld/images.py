@@ -29,8 +29,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import numpy as np
-
 _ERRORS = (OSError, ValueError, SyntaxError)  # what Pillow raises on a file that is no image
 
 
@@ -48,6 +46,7 @@ def _open(path: Any) -> Any:
 
 
 def _ssim(first: Any, second: Any) -> float | None:
+    import numpy as np
     from skimage.metrics import structural_similarity
 
     a, b = np.asarray(first), np.asarray(second)
@@ -59,7 +58,9 @@ def _ssim(first: Any, second: Any) -> float | None:
         return None
 
 
-def _range(array: np.ndarray) -> float:
+def _range(array: Any) -> float:
+    import numpy as np
+
     return 255.0 if array.dtype == np.uint8 else float(array.max() - array.min()) or 1.0
 
 
@@ -98,6 +99,8 @@ def _at_brightness(image: Any, target: float) -> Any:
 
 
 def check_brightness_decrease_and_structure_sim(result: Any, expected: Any) -> float:
+    import numpy as np
+
     images = _pair(result, expected)
     if images is None:
         return 0.0
@@ -109,6 +112,8 @@ def check_brightness_decrease_and_structure_sim(result: Any, expected: Any) -> f
 
 
 def check_saturation_increase_and_structure_sim(result: Any, expected: Any) -> float:
+    import numpy as np
+
     images = _pair(result, expected)
     if images is None:
         return 0.0
@@ -119,6 +124,8 @@ def check_saturation_increase_and_structure_sim(result: Any, expected: Any) -> f
 
 
 def check_contrast_increase_and_structure_sim(result: Any, expected: Any) -> float:
+    import numpy as np
+
     images = _pair(result, expected)
     if images is None:
         return 0.0
@@ -150,6 +157,8 @@ def check_image_mirror(result: Any, expected: Any) -> float:
 
 
 def check_green_background(result: Any, expected: Any) -> float:
+    import numpy as np
+
     images = _pair(result, expected)
     if images is None:
         return 0.0
@@ -179,6 +188,8 @@ def check_image_file_size(result: Any, rule: dict[str, Any]) -> float:
 
 
 def check_triangle_position(result: Any) -> float:
+    import numpy as np
+
     image = _open(result)
     if image is None:
         return 0.0
@@ -193,6 +204,7 @@ def check_triangle_position(result: Any) -> float:
 
 
 def compare_images(result: Any, expected: Any) -> float:
+    import numpy as np
     from PIL import Image
 
     images = _pair(result, expected)

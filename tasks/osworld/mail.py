@@ -51,7 +51,8 @@ _TERM = re.compile(r'\b(?:AND|OR) \([\w ]+,[\w \']+,(?:"(?:[^"]|\\")+"|[^)]+)\)|
 
 
 def _filters(text: str) -> list[dict[str, Any]]:
-    filters, current = [], {}
+    filters: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
     for line in text.splitlines():
         match = _LINE.match(line.rstrip("\r"))
         if match is None:

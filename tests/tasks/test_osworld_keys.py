@@ -56,6 +56,9 @@ def test_the_keys_and_the_selection_of_tasks_sharing_an_id(tmp_path):
     assert only.app == "thunderbird"
     (chrome,) = select(tasks, tmp_path, [], "chrome/")
     assert chrome.app == "chrome"
+    assert len(select(tasks, tmp_path, [], "bb5e4c0d-*")) == 2  # a pattern of the bare id
+    (thunderbird,) = select(tasks, tmp_path, [], "thunder*/bb5e*")
+    assert thunderbird.app == "thunderbird"
 
 
 def test_two_domains_one_id_keep_two_results_and_resume_both(tmp_path):
