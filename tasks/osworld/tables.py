@@ -18,6 +18,10 @@ Rules reproduced:
   fuzzy_match (RapidFuzz's ratio at least `threshold`, default 85).
 - `check_cell`: one cell (`coordinate`) of one sheet (`sheet_idx`) meets a value rule per
   property: "value" (stored) or a style (cells.STYLES).
+- `chart`: the two sheets' charts equal, each known by its series (the value and category
+  references) with the `chart_props` asked for: title, legend (position), anchor, width,
+  height, type, direction (of bars), xtitle, ytitle, ztitle (a title's first run of text).
+  A sheet that does not exist has no charts.
 - `freeze`: the two sheets' frozen panes equal; `zoom`: a sheet's zoom (100 when unset) meets
   a value rule (`method`, `ref`).
 
@@ -45,7 +49,10 @@ _SUPPORTED = {
     "check_cell": {"sheet_idx", "coordinate", "props"},
     "freeze": set(),
     "zoom": {"sheet_idx", "method", "ref"},
+    "chart": {"chart_props"},
 }
+_CHART_PROPS = {"title", "legend", "anchor", "width", "height", "type", "direction"}
+_CHART_PROPS |= {"xtitle", "ytitle", "ztitle"}
 _FUZZY = {"range", "type", "threshold", "ignore_case", "ignore_chars", "trim_leadings"}
 _FUZZY |= {"trim_trailings", "normalization"}
 _FUZZY_TYPES = {"includes", "included_by", "fuzzy_match", "exact_match"}
@@ -64,6 +71,9 @@ def _rule_reasons(kind: str, rule: dict[str, Any]) -> list[str]:
             reasons += [f"compare_table sheet_fuzzy option {k}" for k in sub if k not in _FUZZY]
             if sub.get("type") not in _FUZZY_TYPES:
                 reasons.append(f"compare_table sheet_fuzzy type {sub.get('type')}")
+    if kind == "chart":
+        props = rule.get("chart_props") or []
+        reasons += [f"compare_table chart property {p}" for p in props if p not in _CHART_PROPS]
     reasons += [f"compare_table value method {m}" for m in methods if not method_known(m)]
     return reasons
 
@@ -252,7 +262,51 @@ def _sheet_names(pair: _Pair, rule: dict[str, Any]) -> bool:
     return expected is not None and result.sheetnames == expected.sheetnames
 
 
+def _reference(data: Any) -> str:
+    for kind in ("numRef", "strRef"):
+        found = getattr(getattr(data, kind, None), "f", None)
+        if found is not None:
+            return str(found)
+    return ""
+
+
+def _title(title: Any) -> Any:
+    try:
+        return title.tx.rich.p[0].r[0].t
+    except (AttributeError, IndexError, TypeError):
+        return None
+
+
+def _chart_prop(chart: Any, name: str) -> Any:
+    if name in ("title", "xtitle", "ytitle", "ztitle"):
+        owner = chart if name == "title" else getattr(chart, f"{name[0]}_axis", None)
+        return _title(getattr(owner, "title", None))
+    if name == "legend":
+        return chart.legend.position if chart.legend is not None else None
+    if name == "anchor":  # as OSWorld lists it: the end row comes twice
+        anchor = chart.anchor
+        return [anchor.editAs, anchor._from.col, anchor.to.row, anchor.to.col, anchor.to.row]
+    if name == "type":
+        return chart.tagname
+    return getattr(chart, {"direction": "barDir"}.get(name, name), None)
+
+
+def _charts(sheet: Any, props: list[str]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for chart in getattr(sheet, "_charts", []) if sheet is not None else []:
+        key = ";".join(f"{_reference(s.val)},{_reference(s.cat)}" for s in chart.series)
+        found[key] = {name: _chart_prop(chart, name) for name in props}
+    return found
+
+
+def _chart(pair: _Pair, rule: dict[str, Any]) -> bool:
+    props = list(rule.get("chart_props") or [])
+    first = _charts(pair.sheet(rule["sheet_idx0"], full=True), props)
+    return first == _charts(pair.sheet(rule["sheet_idx1"], full=True), props)
+
+
 _RULES = {
+    "chart": _chart,
     "sheet_name": _sheet_names,
     "sheet_data": _sheet_data,
     "sheet_print": _sheet_print,

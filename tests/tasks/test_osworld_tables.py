@@ -265,3 +265,42 @@ def test_thunderbird_filters_as_thunderbird_writes_them(tmp_path):
     assert check_thunderbird_filter(str(rules_file), {"expect": [disabled]}) == 1.0
     assert check_thunderbird_filter(str(rules_file), {"unexpect": [{"action": "Forward"}]}) == 0.0
     assert check_thunderbird_filter(str(tmp_path / "none.dat"), {"expect": [move]}) == 0.0
+
+
+def _charted(path: Path, kind: str = "bar", title: str = "Sales", rows: int = 4) -> str:
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    def add(sheet: Any) -> None:
+        chart = BarChart() if kind == "bar" else LineChart()
+        chart.title = title
+        chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=rows), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows))
+        sheet.add_chart(chart, "D2")
+
+    data = [["Month", "Sales"], ["Jan", 3], ["Feb", 5], ["Mar", 4]]
+    return book(path, data, add)
+
+
+def test_charts_by_series_type_and_title(tmp_path):
+    gold = _charted(tmp_path / "gold.xlsx")
+    rule = {"type": "chart", "sheet_idx0": 0, "sheet_idx1": "EI0", "chart_props": ["type", "title"]}
+    assert compare_table(_charted(tmp_path / "same.xlsx"), gold, rules=[rule]) == 1.0
+    line = _charted(tmp_path / "line.xlsx", kind="line")
+    assert compare_table(line, gold, rules=[rule]) == 0.0
+    assert compare_table(line, gold, rules=[{**rule, "chart_props": ["title"]}]) == 1.0
+    renamed = _charted(tmp_path / "renamed.xlsx", title="Revenue")
+    assert compare_table(renamed, gold, rules=[rule]) == 0.0
+    shorter = _charted(tmp_path / "shorter.xlsx", rows=3)  # another data range
+    assert compare_table(shorter, gold, rules=[{**rule, "chart_props": []}]) == 0.0
+    plain = book(tmp_path / "plain.xlsx", [["Month", "Sales"]])
+    assert compare_table(plain, gold, rules=[rule]) == 0.0
+    assert check_options("compare_table", {"rules": [{**rule, "chart_props": ["axis"]}]}, []) == [
+        ("metric", "compare_table chart property axis")
+    ]
+    if shutil.which("soffice") is None:
+        return
+    soffice(tmp_path, "xlsx", gold)  # the chart as LibreOffice writes it
+    saved = str(tmp_path / "converted" / "gold.xlsx")
+    assert compare_table(saved, saved, rules=[rule]) == 1.0
+    assert compare_table(saved, plain, rules=[rule]) == 0.0  # its chart is read
+    assert compare_table(saved, str(line), rules=[rule]) == 0.0
