@@ -44,7 +44,7 @@ class Unit:
 
     @property
     def key(self) -> str:
-        return unit_key(self.task.id, self.rollout)
+        return unit_key(self.task.key, self.rollout)
 
     @property
     def resource(self) -> str:
@@ -52,12 +52,13 @@ class Unit:
         return "phone" if self.task.environment == "android" else "desktop"
 
     def out(self, root: Path) -> Path:
-        """Where the worker writes: `root/<id>` for one rollout, `root/rollout-R/<id>` for K."""
+        """Where the worker writes: `root/<key>` for one rollout, `root/rollout-R/<key>` for K
+        (the key is the id, or domain/id for an OSWorld task)."""
         return root if self.rollouts == 1 else root / f"rollout-{self.rollout}"
 
 
-def unit_key(task_id: str, rollout: int) -> str:
-    return task_id if rollout == 1 else f"{task_id}#{rollout}"
+def unit_key(task_key: str, rollout: int) -> str:
+    return task_key if rollout == 1 else f"{task_key}#{rollout}"
 
 
 def worker_argv(task_file: Path, out: Path, options: WorkerOptions) -> list[str]:
@@ -112,6 +113,7 @@ def failed(unit: Unit, reason: str, started: float, status: str = "error") -> di
     """The record of an attempt that ended without the worker's own record."""
     return {
         "id": unit.task.id,
+        "key": unit.task.key,
         "app": unit.task.app,
         "score": 0.0,
         "status": status,
@@ -129,6 +131,7 @@ def skipped(task: Task) -> dict[str, Any]:
     """The record of a task that was not run because it needs what we lack."""
     return {
         "id": task.id,
+        "key": task.key,
         "app": task.app,
         "score": None,
         "status": "skipped",

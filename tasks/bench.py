@@ -29,7 +29,7 @@ from agent.errors import ModelServerUnreachable
 from agent.model import DEFAULT_URL, ModelClient, ModelSettings
 from tasks.attempt import Unit, WorkerOptions, run_attempt, skipped
 from tasks.osworld.index import SuiteOptions
-from tasks.results import Header, ResultsFile
+from tasks.results import Header, ResultsFile, key_of
 from tasks.scores import table
 from tasks.spec import Task, TaskError, load_suite
 
@@ -123,13 +123,20 @@ class LocalRunner:
 
 
 def select(tasks: list[Task], suite: Path, ids: Sequence[str], pattern: str | None) -> list[Task]:
-    """The tasks `--task ID` and `-k PATTERN` choose (all of them without either)."""
-    known = {task.id for task in tasks}
+    """The tasks `--task ID` and `-k PATTERN` choose (all of them without either). An OSWorld
+    task is named by its id (every domain's task of that id) or by domain/id."""
+    known = {task.id for task in tasks} | {task.key for task in tasks}
     if unknown := [i for i in ids if i not in known]:
         near = difflib.get_close_matches(unknown[0], sorted(known), n=3, cutoff=0.5)
         hint = f"did you mean {' or '.join(near)}?" if near else "`-k PATTERN` matches by part"
-        raise TaskError(f"no task {unknown[0]!r} among the {len(known)} in {suite}: {hint}")
-    chosen = [task for task in tasks if (not ids or task.id in ids) and _matches(task.id, pattern)]
+        count = len({task.key for task in tasks})
+        raise TaskError(f"no task {unknown[0]!r} among the {count} in {suite}: {hint}")
+    chosen = [
+        task
+        for task in tasks
+        if (not ids or task.id in ids or task.key in ids)
+        and (_matches(task.id, pattern) or _matches(task.key, pattern))
+    ]
     if not chosen:
         raise TaskError(f"-k {pattern!r} matches none of the {len(tasks)} tasks in {suite}")
     return chosen
@@ -192,7 +199,7 @@ class Progress:
 
     def line(self, record: dict[str, Any]) -> None:
         self.finished += 1
-        name = record["id"] + (f"#{record['rollout']}" if record.get("rollout", 1) > 1 else "")
+        name = key_of(record)
         if record["score"] is None:
             self.say(f"[{self.finished}/{self.total}] SKIP {name}: skipped: {record['reason']}")
             return
@@ -223,7 +230,8 @@ def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> Su
     tasks = select(suite, settings.suite, chosen.task_ids, chosen.pattern)
     header = header_for(settings, tasks)
     settings.out.mkdir(parents=True, exist_ok=True)
-    results = ResultsFile(settings.out / "results.json", header, settings.resume)
+    keys = {(t.id, t.app): t.key for t in tasks}
+    results = ResultsFile(settings.out / "results.json", header, settings.resume, keys)
     units = [Unit(t, r, settings.rollouts) for t in tasks for r in range(1, settings.rollouts + 1)]
     done = sum(1 for unit in units if unit.key in results.records)
     if settings.resume:
@@ -255,7 +263,7 @@ def run_suite(settings: BenchSettings, say: Callable[[str], None] = print) -> Su
             runner.close()
     ordered = [results.records[unit.key] for unit in units if unit.key in results.records]
     missing = [unit for unit in units if unit.key not in results.records]
-    not_run = [(unit.task.id, unit.task.app) for unit in missing]
+    not_run = [(unit.task.key, unit.task.app) for unit in missing]
     say(table(ordered, not_run, settings.rollouts, nodes=settings.ray is not None))
     if stopped:
         raise ModelServerUnreachable(stopped)

@@ -160,7 +160,7 @@ class RayRunner:
         if reply["files"] is None:
             return record
         scratch = Path(reply["scratch"])
-        folder = unit.out(self.out) / unit.task.id
+        folder = unit.out(self.out) / unit.task.key
         shutil.rmtree(folder, ignore_errors=True)
         unpack(reply["files"], self.out)
         if record.get("run_dir"):
@@ -207,7 +207,7 @@ def _on_node(
     scratch = Path(tempfile.mkdtemp(prefix=f"{unit.task.id}-", dir=base / "runs"))
     try:
         record = run_attempt(unit, suite_dir / task_file, scratch, options)
-        folder = unit.out(scratch) / unit.task.id
+        folder = unit.out(scratch) / unit.task.key
         files = pack(scratch, skip=(folder / "home",))
         return {"record": {**record, "node": node}, "files": files, "scratch": str(scratch)}
     finally:

@@ -1,5 +1,11 @@
 """`results.json`: a header that says what produced the results (model, family, settings, date,
-oracle or not) and one record per attempt, keyed by task id (and rollout).
+oracle or not) and one record per attempt, keyed by the task's key (and rollout): its id, or
+"domain/id" for an OSWorld task, since OSWorld uses one id in two domains (chrome and
+thunderbird share bb5e4c0d-f964-439c-97b6-bdb9747de3f4).
+
+Files of format 2 keyed OSWorld tasks by the bare id; their records are read with the key of the
+task of that id in that record's domain (its "app"), so they resume as before. A file of a
+format newer than this version's is refused.
 
 Results of different models, settings or of the oracle never share a file: resuming into a file
 made with other settings is refused, and a run without `--resume` never replaces earlier
@@ -11,13 +17,14 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agent.errors import AgentError
 
-FORMAT = 2
+FORMAT = 3
 RERUN_ON_RESUME = {"error", "skipped"}  # skipped ones are re-derived from the task files
 
 
@@ -47,10 +54,18 @@ class Header:
 class ResultsFile:
     """The records of one suite run, saved after every change (a crash loses nothing)."""
 
-    def __init__(self, path: Path, header: Header, resume: bool) -> None:
+    def __init__(
+        self,
+        path: Path,
+        header: Header,
+        resume: bool,
+        keys: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
+        """`keys` maps (task id, app) to the task's key, for the records of older files."""
         self.path = path
         self.header = header
         self.records: dict[str, dict[str, Any]] = {}
+        self._keys = dict(keys or {})
         if path.exists():
             self._take_over(resume)
 
@@ -66,8 +81,13 @@ class ResultsFile:
                 f"{self.path} holds results without a header (an older version made it): "
                 "choose another --out, or move the file away"
             )
+        if int(saved.get("format", 1)) > FORMAT:
+            raise AgentError(
+                f"{self.path} is of results format {saved['format']}, newer than this version "
+                f"reads ({FORMAT}): update qwen-operator, or choose another --out"
+            )
         old = Header(**saved["header"])
-        records = {key_of(record): record for record in saved.get("results", [])}
+        records = {key_of(self._keyed(record)): record for record in saved.get("results", [])}
         if not resume:
             if records:
                 raise AgentError(
@@ -84,6 +104,11 @@ class ResultsFile:
         self.header = Header(**{**asdict(self.header), "date": old.date})
         self.records = {k: r for k, r in records.items() if r["status"] not in RERUN_ON_RESUME}
 
+    def _keyed(self, record: dict[str, Any]) -> dict[str, Any]:
+        if "key" not in record:  # format 2
+            record["key"] = self._keys.get((record["id"], record.get("app", "")), record["id"])
+        return record
+
     def put(self, record: dict[str, Any]) -> None:
         self.records[key_of(record)] = record
         self.save()
@@ -97,8 +122,9 @@ class ResultsFile:
 
 
 def key_of(record: dict[str, Any]) -> str:
-    rollout = record.get("rollout", 1)
-    return record["id"] if rollout == 1 else f"{record['id']}#{rollout}"
+    """The record's name in the file: its task's key, with the rollout after # from the 2nd."""
+    rollout, key = record.get("rollout", 1), record.get("key") or record["id"]
+    return key if rollout == 1 else f"{key}#{rollout}"
 
 
 def load_records(path: Path) -> list[dict[str, Any]]:

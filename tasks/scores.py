@@ -16,7 +16,7 @@ from typing import Any
 class TaskScore:
     """pass@1 and pass@K of one task from its K rollouts (unbiased estimator with n = K)."""
 
-    id: str
+    key: str  # the task's id, or domain/id for an OSWorld task
     app: str
     passed: int
     rollouts: int
@@ -33,17 +33,18 @@ class TaskScore:
 def task_scores(
     records: Sequence[dict[str, Any]], not_run: Sequence[tuple[str, str]], rollouts: int
 ) -> list[TaskScore]:
-    """Scores per task; `not_run` holds (task id, app) of each attempt that never ran."""
+    """Scores per task; `not_run` holds (task key, app) of each attempt that never ran."""
     passed: dict[str, int] = {}
     apps: dict[str, str] = {}
     for record in records:
         if record["score"] is None:
             continue
-        apps[record["id"]] = record.get("app", "other")
-        passed[record["id"]] = passed.get(record["id"], 0) + (record["score"] >= 1.0)
-    for task_id, app in not_run:
-        apps.setdefault(task_id, app)
-        passed.setdefault(task_id, 0)
+        key = record.get("key") or record["id"]
+        apps[key] = record.get("app", "other")
+        passed[key] = passed.get(key, 0) + (record["score"] >= 1.0)
+    for key, app in not_run:
+        apps.setdefault(key, app)
+        passed.setdefault(key, 0)
     return [TaskScore(t, apps[t], passed[t], rollouts) for t in apps]
 
 
@@ -91,7 +92,7 @@ def _task_rows(
     rows = [f"{'task':<32} {'app':<10} {'passed':>7} {'pass@1':>7} {f'pass@{rollouts}':>7}"]
     for score in task_scores(records, not_run, rollouts):
         rows.append(
-            f"{score.id:<32} {score.app:<10} {f'{score.passed}/{rollouts}':>7} "
+            f"{score.key:<32} {score.app:<10} {f'{score.passed}/{rollouts}':>7} "
             f"{score.pass_at_1:>7.2f} {score.pass_at_k:>7.2f}"
         )
     return rows

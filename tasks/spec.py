@@ -58,6 +58,13 @@ class Task:
     unsupported: tuple[str, ...] = ()  # what an OSWorld task needs that we lack: skip it
     environment: str = "desktop"  # or "android": a fresh virtual phone
     adb_keyboard: bool = True  # android: whether the phone has the ADB Keyboard IME
+    # how results, --resume and run directories name it: the id, or "domain/id" for an OSWorld
+    # task (OSWorld reuses an id across domains)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", self.id)
 
 
 def _steps(task_id: str, name: str, raw: Any, allowed: set[str]) -> tuple[Step, ...]:
@@ -184,7 +191,7 @@ def load_suite(folder: Path | str, osworld: SuiteOptions | None = None) -> list[
     tasks = [load_task(file) for file in files]
     seen: set[str] = set()
     for task in tasks:
-        if task.id in seen:
-            raise TaskError(f"task {task.id}: the id is used twice in {folder}")
-        seen.add(task.id)
+        if task.key in seen:
+            raise TaskError(f"task {task.key}: the id is used twice in {folder}")
+        seen.add(task.key)
     return tasks

@@ -231,12 +231,13 @@ def _on_phone(
 
 def run_task(task: Task, out: Path, oracle: bool, settings: Settings) -> dict[str, Any]:
     started = time.monotonic()
-    folder = out / task.id
+    folder = out / task.key
     shutil.rmtree(folder, ignore_errors=True)
     attempt = _on_phone if task.environment == "android" else _on_desktop
     result, run_dir, score, errors, why = attempt(task, folder, oracle, settings)
     return {
         "id": task.id,
+        "key": task.key,
         "app": task.app,
         "score": score,
         "status": result.status,

@@ -1,5 +1,7 @@
 """OSWorld's Writer metrics on docx files (python-docx): compare_docx_files compares the
-paragraph texts of the result and the expected document.
+paragraph texts of the result and the expected document; the others (METRICS, each described
+where it is defined) check one kind of formatting, most of them after compare_docx_files (with
+its defaults) found the same text. A file that is missing or no docx scores 0.
 
 Options as OSWorld's: `ignore_blanks` (default true: the whole texts compared with every run of
 white space as one space), `ignore_case`, `ignore_order` (paragraphs sorted first). Without
@@ -48,11 +50,163 @@ def compare_docx_files(result: str | None, expected: str | None, **options: Any)
     return float(all((a.lower() == b.lower()) if fold else a == b for a, b in pairs))
 
 
-def docx_reasons(options: dict[str, Any], getters: list[dict[str, Any]]) -> list[str]:
-    reasons = ["compare_docx_files option content_only"] if options.get("content_only") else []
+def docx_reasons(func: str, options: dict[str, Any], getters: list[dict[str, Any]]) -> list[str]:
+    reasons = [f"{func} option content_only"] if options.get("content_only") else []
     for getter in getters:
         paths = getter.get("path")
         for path in paths if isinstance(paths, list) else [paths]:
             if isinstance(path, str) and path.lower().endswith(".odt"):
-                reasons.append("compare_docx_files on odt files")
+                reasons.append(f"{func} on odt files")
     return reasons
+
+
+def _document(path: Any) -> Any:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    if not path or not isinstance(path, str):
+        return None
+    try:
+        return docx.Document(path)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError):
+        return None
+
+
+def _runs(document: Any) -> list[Any]:
+    return [run for paragraph in document.paragraphs for run in paragraph.runs]
+
+
+def compare_line_spacing(result: Any, expected: Any) -> float:
+    """The same text (compare_docx_files) and each paragraph's line spacing equal."""
+    if not compare_docx_files(result, expected):
+        return 0.0
+    got, want = _document(result), _document(expected)
+    if got is None or want is None or len(got.paragraphs) != len(want.paragraphs):
+        return 0.0
+    pairs = zip(got.paragraphs, want.paragraphs, strict=True)
+    return float(
+        all(a.paragraph_format.line_spacing == b.paragraph_format.line_spacing for a, b in pairs)
+    )
+
+
+def _cells(table: Any) -> list[list[str]]:
+    return [[cell.text.strip() for cell in row.cells] for row in table.rows]
+
+
+def compare_docx_tables(result: Any, expected: Any) -> float:
+    """As many tables, each of the same rows and columns with the same cell texts (stripped)."""
+    got, want = _document(result), _document(expected)
+    if got is None or want is None or len(got.tables) != len(want.tables):
+        return 0.0
+    for first, second in zip(got.tables, want.tables, strict=True):
+        shape = len(first.rows), len(first.columns)
+        if shape != (len(second.rows), len(second.columns)) or _cells(first) != _cells(second):
+            return 0.0
+    return 1.0
+
+
+def compare_font_names(result: Any, rules: dict[str, Any]) -> float:
+    """Every run's font is rules["font_name"] (a run that names no font fails)."""
+    document = _document(result)
+    if document is None:
+        return 0.0
+    return float(all(run.font.name == rules["font_name"] for run in _runs(document)))
+
+
+def is_first_line_centered(result: Any) -> float:
+    from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
+
+    document = _document(result)
+    if document is None or not document.paragraphs:
+        return 0.0
+    alignment = document.paragraphs[0].paragraph_format.alignment
+    return float(alignment == WD_PARAGRAPH_ALIGNMENT.CENTER)
+
+
+def compare_docx_lines(result: Any, expected: Any) -> float:
+    """The same set of non-empty paragraph texts (stripped), in any order."""
+    got, want = _document(result), _document(expected)
+    if got is None or want is None:
+        return 0.0
+
+    def lines(document: Any) -> set[str]:
+        return {p.text.strip() for p in document.paragraphs if p.text.strip()}
+
+    return float(lines(got) == lines(want))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def contains_page_break(result: Any) -> float:
+    """Some run holds a page break (<w:br w:type="page"/>)."""
+    document = _document(result)
+    if document is None:
+        return 0.0
+    return float(
+        any(
+            br.get(f"{_W}type") == "page"
+            for run in _runs(document)
+            for br in run.element.iter(f"{_W}br")
+        )
+    )
+
+
+def check_italic_font_size_14(result: Any, expected: Any) -> float:
+    """The same text, and every italic run is 14 pt."""
+    if not compare_docx_files(result, expected):
+        return 0.0
+    document = _document(result)
+    if document is None:
+        return 0.0
+    italic = [run for run in _runs(document) if run.italic]
+    return float(all(run.font.size is not None and run.font.size.pt == 14 for run in italic))
+
+
+def evaluate_strike_through_last_paragraph(result: Any, expected: Any) -> float:
+    """The same text, and every run of the last paragraph struck through."""
+    if not compare_docx_files(result, expected):
+        return 0.0
+    document = _document(result)
+    if document is None or not document.paragraphs:
+        return 0.0
+    return float(all(run.font.strike for run in document.paragraphs[-1].runs))
+
+
+def compare_subscript_contains(result: Any, expected: Any) -> float:
+    """Some pair of runs (paragraph by paragraph, run by run) is subscript in both."""
+    got, want = _document(result), _document(expected)
+    if got is None or want is None:
+        return 0.0
+    for first, second in zip(got.paragraphs, want.paragraphs, strict=False):
+        for a, b in zip(first.runs, second.runs, strict=False):
+            if a.font.subscript and b.font.subscript:
+                return 1.0
+    return 0.0
+
+
+def has_page_numbers_in_footers(result: Any) -> float:
+    """Every section's footer's first paragraph holds a digit."""
+    document = _document(result)
+    if document is None:
+        return 0.0
+    for section in document.sections:
+        paragraphs = section.footer.paragraphs
+        text = paragraphs[0].text if paragraphs else ""
+        if not any(char.isdigit() for char in text):
+            return 0.0
+    return 1.0
+
+
+METRICS = (
+    compare_line_spacing,
+    compare_docx_tables,
+    compare_font_names,
+    is_first_line_centered,
+    compare_docx_lines,
+    contains_page_break,
+    check_italic_font_size_14,
+    evaluate_strike_through_last_paragraph,
+    compare_subscript_contains,
+    has_page_numbers_in_footers,
+)

@@ -50,7 +50,12 @@ def index_file(path: Path) -> Path | None:
 
 def _broken(path: Path, domain: str, error: Exception) -> Task:
     return Task(
-        id=path.stem, instruction="", path=path, app=domain, unsupported=(f"malformed: {error}",)
+        id=path.stem,
+        instruction="",
+        path=path,
+        app=domain,
+        unsupported=(f"malformed: {error}",),
+        key=f"{domain}/{path.stem}",
     )
 
 
@@ -110,14 +115,14 @@ def _fetched(tasks: list[Task], cache: Cache) -> list[Task]:
     ]
     urls = [url for t in only_network for url in t.setup[0].args.get("urls", [])]
     failed = cache.prefetch(urls)
-    again = {t.id: _load(t.path, cache, t.app) for t in only_network}
+    again = {t.key: _load(t.path, cache, t.app) for t in only_network}
     for task_id, task in again.items():
         errors = [
             f"network: {failed[u]}" for u in task.setup[0].args.get("urls", []) if u in failed
         ]
         if errors:
             again[task_id] = replace(task, unsupported=tuple(errors))
-    return [again.get(t.id, t) for t in tasks]
+    return [again.get(t.key, t) for t in tasks]
 
 
 def list_suite(suite: Path, options: SuiteOptions, say: Callable[[str], None] = print) -> int:

@@ -327,4 +327,5 @@ def load_osworld(
         postconfig=postconfig,
         unsupported=tuple(translation.unsupported),
         max_steps=int(data.get("max_steps", 15)),
+        key=f"{domain}/{task_id}" if domain else task_id,
     )

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tasks.osworld import chrome_metrics, vlc_metrics
+from tasks.osworld import chrome_metrics, documents, images, mail, pdfs, slides, vlc_metrics
 from tasks.osworld.documents import compare_docx_files, docx_reasons
 from tasks.osworld.tables import compare_table, table_reasons
 
@@ -207,6 +207,25 @@ def check_auto_saving_time(path: str | None, rules: dict[str, Any]) -> float:
     return 0.0
 
 
+def check_presenter_console_disable(path: str | None) -> float:
+    """LibreOffice's registrymodifications.xcu turns Impress's presenter screen off
+    (Misc/Start EnablePresenterScreen false)."""
+    if path is None or not Path(path).is_file():
+        return 0.0
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError:
+        return 0.0
+    for item in root.iter("item"):
+        if item.get(f"{_OOR}path") != "/org.openoffice.Office.Impress/Misc/Start":
+            continue
+        for prop in item.iter("prop"):
+            if prop.get(f"{_OOR}name") == "EnablePresenterScreen":
+                value = prop.find("value")
+                return float(value is not None and (value.text or "").lower() == "false")
+    return 0.0
+
+
 def check_enabled_experiments(experiments: list[str], rule: dict[str, Any]) -> float:
     names = [experiment.split("@")[0] for experiment in experiments]
     return float(rule["type"] == "names" and names == rule["names"])
@@ -252,11 +271,17 @@ METRICS: dict[str, Metric] = {
         is_utc_0,
         check_config_status,
         check_auto_saving_time,
+        check_presenter_console_disable,
         check_enabled_experiments,
         check_font_size,
         is_expected_bookmarks,
         *chrome_metrics.METRICS,
         *vlc_metrics.METRICS,
+        *images.METRICS,
+        *pdfs.METRICS,
+        *documents.METRICS,
+        *slides.METRICS,
+        *mail.METRICS,
     )
 }
 # "infeasible" is no function: the task passes when the agent declares it cannot be done.
@@ -267,12 +292,16 @@ OPTIONS = {
     "literal_match": {"type", "ignore_case"},
     "compare_table": {"rules"},
     "compare_docx_files": {"ignore_blanks", "ignore_case", "ignore_order", "content_only"},
+    "compare_pptx_files": slides.OPTIONS,
 }
 _RULE_TYPES = {
     "check_font_size": {"value", "range"},
     "is_expected_bookmarks": {"bookmark_bar_folders_names", "bookmark_bar_websites_urls"},
     "check_enabled_experiments": {"names"},
 }
+
+
+_DOCX = {metric.__name__ for metric in documents.METRICS}
 
 
 def check_options(
@@ -291,6 +320,6 @@ def check_options(
                 missing.append(("metric", f"{func} rule type {kind}"))
     if func == "compare_table":
         missing += [("metric", what) for what in table_reasons(options)]
-    if func == "compare_docx_files":
-        missing += [("metric", what) for what in docx_reasons(options, getters)]
+    if func == "compare_docx_files" or func in _DOCX:
+        missing += [("metric", what) for what in docx_reasons(func, options, getters)]
     return missing
