@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font, PatternFill
 
+from environments.desktop.session import SessionRunner
 from tasks.osworld.cells import cell_value, matches
 from tasks.osworld.metrics import check_options
 from tasks.osworld.scoring import judge
@@ -204,7 +205,7 @@ def test_a_downloaded_expected_file_is_given_under_its_dest_name(tmp_path):
     }
     rules = {"rules": [{"type": "sheet_print", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
     got = {"type": "vm_file", "path": "/home/user/sales.xlsx"}
-    args = (home, {}, "success", ["compare_table"], [got], [expected], [rules])
+    args = (home, SessionRunner(), "success", ["compare_table"], [got], [expected], [rules])
     assert judge(*args) == 1.0
     csv.write_text("a,2\n")
     assert judge(*args) == 0.0
