@@ -110,13 +110,13 @@ def test_each_kind_of_reason_is_named(tmp_path):
         "getter: accessibility_tree",
         "metric: compare_epub",
     )
-    rules = {"rules": [{"type": "pivot_table", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
+    rules = {"rules": [{"type": "filter", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
     table = {
         "func": "compare_table",
         "result": {"type": "vm_file", "path": "~/a.xlsx", "dest": "a.xlsx"},
         "options": rules,
     }
-    assert one(tmp_path, evaluator=table) == ("metric: compare_table rule pivot_table",)
+    assert one(tmp_path, evaluator=table) == ("metric: compare_table rule filter",)
 
 
 def test_multi_getters_lists_of_metrics_and_placeholders_load(tmp_path):

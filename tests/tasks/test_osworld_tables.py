@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font, PatternFill
 
+from environments.desktop.session import SessionRunner
 from tasks.osworld.cells import cell_value, matches
 from tasks.osworld.metrics import check_options
 from tasks.osworld.scoring import judge
@@ -174,14 +175,14 @@ def test_unsupported_parts_of_a_rule_are_named():
         {"type": "check_cell", "sheet_idx": 0, "coordinate": "A1", "props": {"border": {}}},
         {"type": "zoom", "sheet_idx": 0, "method": "about", "ref": 1},
         {"type": "sheet_fuzzy", "sheet_idx0": 0, "sheet_idx1": 1, "rules": [{"type": "sound"}]},
-        {"type": "pivot_table", "sheet_idx0": 0, "sheet_idx1": 1},
+        {"type": "filter", "sheet_idx0": 0, "sheet_idx1": 1},
     ]
     assert check_options("compare_table", {"rules": rules}, getters) == [
         ("metric", "compare_table check_cell property border"),
         ("metric", "compare_table value method "),
         ("metric", "compare_table value method about"),
         ("metric", "compare_table sheet_fuzzy type sound"),
-        ("metric", "compare_table rule pivot_table"),
+        ("metric", "compare_table rule filter"),
     ]
 
 
@@ -204,7 +205,7 @@ def test_a_downloaded_expected_file_is_given_under_its_dest_name(tmp_path):
     }
     rules = {"rules": [{"type": "sheet_print", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
     got = {"type": "vm_file", "path": "/home/user/sales.xlsx"}
-    args = (home, {}, "success", ["compare_table"], [got], [expected], [rules])
+    args = (home, SessionRunner(), "success", ["compare_table"], [got], [expected], [rules])
     assert judge(*args) == 1.0
     csv.write_text("a,2\n")
     assert judge(*args) == 0.0
