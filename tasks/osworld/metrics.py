@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tasks.osworld import chrome_metrics, documents, images, mail, pdfs, slides, vlc_metrics
+from tasks.osworld import chrome_metrics, documents, files, images, mail, pdfs, slides, vlc_metrics
 from tasks.osworld.documents import compare_docx_files, docx_reasons
 from tasks.osworld.tables import compare_table, table_reasons
 
@@ -282,6 +282,7 @@ METRICS: dict[str, Metric] = {
         *documents.METRICS,
         *slides.METRICS,
         *mail.METRICS,
+        *files.METRICS,
     )
 }
 # "infeasible" is no function: the task passes when the agent declares it cannot be done.
@@ -293,6 +294,8 @@ OPTIONS = {
     "compare_table": {"rules"},
     "compare_docx_files": {"ignore_blanks", "ignore_case", "ignore_order", "content_only"},
     "compare_pptx_files": slides.OPTIONS,
+    "compare_archive": {"file_path", "file_type"},
+    "check_thunderbird_folder": mail.FOLDER_OPTIONS,
 }
 _RULE_TYPES = {
     "check_font_size": {"value", "range"},
@@ -318,6 +321,8 @@ def check_options(
             kind = getter.get("rules", {}).get("type") if getter["type"] == "rule" else None
             if kind is not None and kind not in _RULE_TYPES[func]:
                 missing.append(("metric", f"{func} rule type {kind}"))
+    if func == "compare_archive":
+        missing += [("metric", what) for what in files.archive_reasons(options)]
     if func == "compare_table":
         missing += [("metric", what) for what in table_reasons(options)]
     if func == "compare_docx_files" or func in _DOCX:
