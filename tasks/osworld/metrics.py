@@ -17,7 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tasks.osworld import chrome_metrics, documents, files, images, mail, pdfs, slides, vlc_metrics
+from tasks.osworld import (
+    chrome_metrics,
+    documents,
+    files,
+    images,
+    json_metrics,
+    mail,
+    pdfs,
+    slides,
+    vlc_metrics,
+)
 from tasks.osworld.documents import compare_docx_files, docx_reasons
 from tasks.osworld.tables import compare_table, table_reasons
 
@@ -283,6 +293,7 @@ METRICS: dict[str, Metric] = {
         *slides.METRICS,
         *mail.METRICS,
         *files.METRICS,
+        *json_metrics.METRICS,
     )
 }
 # "infeasible" is no function: the task passes when the agent declares it cannot be done.
@@ -296,11 +307,14 @@ OPTIONS = {
     "compare_pptx_files": slides.OPTIONS,
     "compare_archive": {"file_path", "file_type"},
     "check_thunderbird_folder": mail.FOLDER_OPTIONS,
+    **json_metrics.OPTIONS,
 }
 _RULE_TYPES = {
     "check_font_size": {"value", "range"},
     "is_expected_bookmarks": {"bookmark_bar_folders_names", "bookmark_bar_websites_urls"},
     "check_enabled_experiments": {"names"},
+    **json_metrics.RULE_TYPES,
+    **chrome_metrics.RULE_TYPES,
 }
 
 
