@@ -308,6 +308,8 @@ OPTIONS = {
     "compare_archive": {"file_path", "file_type"},
     "check_thunderbird_folder": mail.FOLDER_OPTIONS,
     **json_metrics.OPTIONS,
+    "compare_references": {"content_only", "reference_base_result", "reference_indicator"},
+    "compare_docx_files_and_ignore_new_lines": {"ignore_blanks"},
 }
 _RULE_TYPES = {
     "check_font_size": {"value", "range"},
