@@ -13,6 +13,12 @@
   list scores 0 (OSWorld's metrics fail on it). An archive that
   cannot be unpacked, or lacks the folder, scores 0. Two empty folders score 1 (OSWorld
   divides by zero there).
+- compare_zip_files(result, expected): two zip files with the same member names; each
+  member's bytes equal, a PDF's extracted text (pypdf) at least 0.95 similar instead
+  (difflib's ratio).
+- compare_result_files(result, expected): the texts (stripped) equal; when the expected one
+  is a number, the result holding it or being a number within 1e-4 of it passes.
+- compare_python_pure_text(result, expected): the texts equal without any white space.
 """
 
 from __future__ import annotations
@@ -109,4 +115,71 @@ def compare_archive(result: Any, expected: Any, **options: Any) -> float:
         return sum(scores) / len(scores)
 
 
-METRICS = (check_csv, compare_config, compare_archive)
+def _pdf_text(data: bytes) -> str | None:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    except (OSError, ValueError, KeyError, PyPdfError):
+        return None
+
+
+def compare_zip_files(result: Any, expected: Any) -> float:
+    import difflib
+    import zipfile
+
+    if not result or not expected:
+        return 0.0
+    try:
+        with zipfile.ZipFile(result) as first, zipfile.ZipFile(expected) as second:
+            if set(first.namelist()) != set(second.namelist()):
+                return 0.0
+            for name in first.namelist():
+                got, want = first.read(name), second.read(name)
+                if not name.lower().endswith(".pdf"):
+                    if got != want:
+                        return 0.0
+                    continue
+                texts = _pdf_text(got), _pdf_text(want)
+                if None in texts or difflib.SequenceMatcher(None, *texts).ratio() < 0.95:
+                    return 0.0
+    except (OSError, zipfile.BadZipFile):
+        return 0.0
+    return 1.0
+
+
+def _read(path: Any) -> str | None:
+    if not path or not isinstance(path, str) or not Path(path).is_file():
+        return None
+    return Path(path).read_text(encoding="utf-8", errors="replace")
+
+
+def compare_result_files(result: Any, expected: Any) -> float:
+    got, want = _read(result), _read(expected)
+    if got is None or want is None:
+        return 0.0
+    got, want = got.strip(), want.strip()
+    try:
+        number = float(want)
+    except ValueError:
+        return float(got == want)
+    if want in got:  # the result may say more around the number
+        return 1.0
+    try:
+        return float(abs(float(got) - number) < 1e-4)
+    except ValueError:
+        return 0.0
+
+
+def compare_python_pure_text(result: Any, expected: Any) -> float:
+    got, want = _read(result), _read(expected)
+    if got is None or want is None:
+        return 0.0
+    return float("".join(got.split()) == "".join(want.split()))
+
+
+METRICS = (check_csv, compare_config, compare_archive, compare_zip_files)
+METRICS += (compare_result_files, compare_python_pure_text)

@@ -29,7 +29,7 @@ from tasks.osworld import (
     vlc_metrics,
 )
 from tasks.osworld.documents import compare_docx_files, docx_reasons
-from tasks.osworld.tables import compare_table, table_reasons
+from tasks.osworld.tables import compare_conference_city_in_order, compare_table, table_reasons
 
 
 def _text(path: str) -> str:
@@ -275,6 +275,7 @@ METRICS: dict[str, Metric] = {
         compare_text_file,
         compare_csv,
         compare_table,
+        compare_conference_city_in_order,
         compare_docx_files,
         check_text_enlarged,
         check_gnome_favorite_apps,

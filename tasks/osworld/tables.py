@@ -343,3 +343,21 @@ def compare_table(result: str | None, expected: str | None = None, **options: An
     if pair.values[0] is None:
         return 0.0
     return float(all(_RULES[rule["type"]](pair, rule) for rule in options["rules"]))
+
+
+def compare_conference_city_in_order(result: str | None, rules: dict[str, Any]) -> float:
+    """The active sheet's cells C2:C22, in order, each hold their expected city (a string, or
+    a list of names any of which will do); a cell that is empty, or an expected list shorter
+    than the 21 cells, fails (as OSWorld's code does, by its exception)."""
+    book = _book(result, values=False)
+    if book is None:
+        return 0.0
+    cities = [row[0].value for row in book.active["C2:C22"]]
+    wanted = rules["expected"]
+    if len(wanted) < len(cities):
+        return 0.0
+    for got, want in zip(cities, wanted, strict=False):
+        names = [want] if isinstance(want, str) else list(want)
+        if not isinstance(got, str) or not any(name in got for name in names):
+            return 0.0
+    return 1.0

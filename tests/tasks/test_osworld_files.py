@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tasks.osworld.files import check_csv, compare_archive, compare_config
+from tasks.osworld.files import (
+    check_csv,
+    compare_archive,
+    compare_config,
+    compare_python_pure_text,
+    compare_result_files,
+    compare_zip_files,
+)
 from tasks.osworld.mail import check_thunderbird_folder
 from tasks.osworld.metrics import check_options
 
@@ -177,3 +184,78 @@ def test_thunderbird_folder_holds_the_same_messages(tmp_path):
     assert check_thunderbird_folder([gold, None], [gold, empty]) == 0.0
     assert check_thunderbird_folder(str(tmp_path / "missing"), gold) == 0.0
     assert check_options("check_thunderbird_folder", {"remove_deleted": True}, []) == []
+
+
+def test_compare_zip_files(tmp_path):
+    gold = _zip(tmp_path / "gold.zip", {"a.txt": "one", "b/c.txt": "two"})
+    assert (
+        compare_zip_files(_zip(tmp_path / "same.zip", {"b/c.txt": "two", "a.txt": "one"}), gold)
+        == 1.0
+    )
+    assert (
+        compare_zip_files(_zip(tmp_path / "diff.zip", {"a.txt": "one", "b/c.txt": "2"}), gold)
+        == 0.0
+    )
+    assert compare_zip_files(_zip(tmp_path / "less.zip", {"a.txt": "one"}), gold) == 0.0
+    assert compare_zip_files(None, gold) == 0.0
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"no zip")
+    assert compare_zip_files(str(broken), gold) == 0.0
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice to write PDFs")
+def test_compare_zip_files_reads_pdfs_by_their_text(tmp_path):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "report.txt").write_text("Recruitment and retention of health professionals")
+    command = ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless"]
+    command += ["--convert-to", "pdf", "--outdir", str(tmp_path / "one"), str(texts / "report.txt")]
+    environment = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    subprocess.run(command, check=True, capture_output=True, timeout=120, env=environment)
+    first = (tmp_path / "one" / "report.pdf").read_bytes()
+    (texts / "report.txt").write_text("Something else entirely, in other words")
+    command[-2] = str(tmp_path / "two")
+    subprocess.run(command, check=True, capture_output=True, timeout=120, env=environment)
+    second = (tmp_path / "two" / "report.pdf").read_bytes()
+
+    def archive(name: str, data: bytes) -> str:
+        with zipfile.ZipFile(tmp_path / name, "w") as handle:
+            handle.writestr("report.pdf", data)
+        return str(tmp_path / name)
+
+    gold = archive("gold.zip", first)
+    # a PDF written again differs in its bytes (creation date, ids) but not in its text
+    assert (
+        compare_zip_files(archive("again.zip", first.replace(b"/Producer", b"/Producer ")), gold)
+        == 1.0
+    )
+    assert compare_zip_files(archive("other.zip", second), gold) == 0.0
+
+
+def test_compare_result_files(tmp_path):
+    def text(name: str, content: str) -> str:
+        (tmp_path / name).write_text(content)
+        return str(tmp_path / name)
+
+    gold = text("gold.txt", "42.5\n")
+    assert compare_result_files(text("a.txt", "42.5"), gold) == 1.0
+    assert compare_result_files(text("b.txt", "The answer is 42.5 dollars"), gold) == 1.0
+    assert compare_result_files(text("c.txt", "42.50001"), gold) == 1.0  # within 1e-4
+    assert compare_result_files(text("d.txt", "42.6"), gold) == 0.0
+    assert compare_result_files(text("e.txt", "about forty"), gold) == 0.0
+    words = text("words.txt", "Paris\n")
+    assert compare_result_files(text("f.txt", " Paris "), words) == 1.0
+    assert compare_result_files(text("g.txt", "It is Paris"), words) == 0.0  # no number: exact
+    assert compare_result_files(None, gold) == 0.0
+
+
+def test_compare_python_pure_text(tmp_path):
+    gold = tmp_path / "gold.py"
+    gold.write_text("def f(x):\n    return x + 1\n")
+    same = tmp_path / "same.py"
+    same.write_text("def f(x):\n\treturn x+1")
+    other = tmp_path / "other.py"
+    other.write_text("def f(x):\n    return x + 2\n")
+    assert compare_python_pure_text(str(same), str(gold)) == 1.0
+    assert compare_python_pure_text(str(other), str(gold)) == 0.0
+    assert compare_python_pure_text(None, str(gold)) == 0.0

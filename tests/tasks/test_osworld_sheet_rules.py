@@ -240,3 +240,27 @@ def test_unknown_properties_are_reasons():
     assert check_options("compare_table", bad, []) == [
         ("metric", "compare_table data_validation attribute colour")
     ]
+
+
+def test_conference_cities_in_order(tmp_path):
+    from tasks.osworld.tables import compare_conference_city_in_order as cities
+
+    names = [f"City {n}" for n in range(21)]
+    wanted: list[Any] = list(names)
+    wanted[3] = ["Montreal", "Montréal"]
+
+    def sheet(path: Path, column: list[Any]) -> str:
+        return book(
+            path,
+            [["Year", "Conference", "City"], *[[2000 + i, "X", c] for i, c in enumerate(column)]],
+        )
+
+    good = [*names[:3], "Montréal, Canada", *names[4:]]
+    assert cities(sheet(tmp_path / "good.xlsx", good), {"expected": wanted}) == 1.0
+    swapped = [names[1], names[0], *good[2:]]
+    assert cities(sheet(tmp_path / "swapped.xlsx", swapped), {"expected": wanted}) == 0.0
+    assert (
+        cities(sheet(tmp_path / "short.xlsx", good[:20]), {"expected": wanted}) == 0.0
+    )  # C22 empty
+    assert cities(sheet(tmp_path / "good2.xlsx", good), {"expected": wanted[:20]}) == 0.0
+    assert cities(str(tmp_path / "missing.xlsx"), {"expected": wanted}) == 0.0
