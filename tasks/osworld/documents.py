@@ -69,7 +69,7 @@ def docx_reasons(func: str, options: dict[str, Any], getters: list[dict[str, Any
     return reasons
 
 
-def _document(path: Any) -> Any:
+def open_document(path: Any) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -89,7 +89,7 @@ def compare_line_spacing(result: Any, expected: Any) -> float:
     """The same text (compare_docx_files) and each paragraph's line spacing equal."""
     if not compare_docx_files(result, expected):
         return 0.0
-    got, want = _document(result), _document(expected)
+    got, want = open_document(result), open_document(expected)
     if got is None or want is None or len(got.paragraphs) != len(want.paragraphs):
         return 0.0
     pairs = zip(got.paragraphs, want.paragraphs, strict=True)
@@ -104,7 +104,7 @@ def _cells(table: Any) -> list[list[str]]:
 
 def compare_docx_tables(result: Any, expected: Any) -> float:
     """As many tables, each of the same rows and columns with the same cell texts (stripped)."""
-    got, want = _document(result), _document(expected)
+    got, want = open_document(result), open_document(expected)
     if got is None or want is None or len(got.tables) != len(want.tables):
         return 0.0
     for first, second in zip(got.tables, want.tables, strict=True):
@@ -116,7 +116,7 @@ def compare_docx_tables(result: Any, expected: Any) -> float:
 
 def compare_font_names(result: Any, rules: dict[str, Any]) -> float:
     """Every run's font is rules["font_name"] (a run that names no font fails)."""
-    document = _document(result)
+    document = open_document(result)
     if document is None:
         return 0.0
     return float(all(run.font.name == rules["font_name"] for run in _runs(document)))
@@ -125,7 +125,7 @@ def compare_font_names(result: Any, rules: dict[str, Any]) -> float:
 def is_first_line_centered(result: Any) -> float:
     from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
 
-    document = _document(result)
+    document = open_document(result)
     if document is None or not document.paragraphs:
         return 0.0
     alignment = document.paragraphs[0].paragraph_format.alignment
@@ -134,7 +134,7 @@ def is_first_line_centered(result: Any) -> float:
 
 def compare_docx_lines(result: Any, expected: Any) -> float:
     """The same set of non-empty paragraph texts (stripped), in any order."""
-    got, want = _document(result), _document(expected)
+    got, want = open_document(result), open_document(expected)
     if got is None or want is None:
         return 0.0
 
@@ -149,7 +149,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def contains_page_break(result: Any) -> float:
     """Some run holds a page break (<w:br w:type="page"/>)."""
-    document = _document(result)
+    document = open_document(result)
     if document is None:
         return 0.0
     return float(
@@ -165,7 +165,7 @@ def check_italic_font_size_14(result: Any, expected: Any) -> float:
     """The same text, and every italic run is 14 pt."""
     if not compare_docx_files(result, expected):
         return 0.0
-    document = _document(result)
+    document = open_document(result)
     if document is None:
         return 0.0
     italic = [run for run in _runs(document) if run.italic]
@@ -176,7 +176,7 @@ def evaluate_strike_through_last_paragraph(result: Any, expected: Any) -> float:
     """The same text, and every run of the last paragraph struck through."""
     if not compare_docx_files(result, expected):
         return 0.0
-    document = _document(result)
+    document = open_document(result)
     if document is None or not document.paragraphs:
         return 0.0
     return float(all(run.font.strike for run in document.paragraphs[-1].runs))
@@ -184,7 +184,7 @@ def evaluate_strike_through_last_paragraph(result: Any, expected: Any) -> float:
 
 def compare_subscript_contains(result: Any, expected: Any) -> float:
     """Some pair of runs (paragraph by paragraph, run by run) is subscript in both."""
-    got, want = _document(result), _document(expected)
+    got, want = open_document(result), open_document(expected)
     if got is None or want is None:
         return 0.0
     for first, second in zip(got.paragraphs, want.paragraphs, strict=False):
@@ -196,7 +196,7 @@ def compare_subscript_contains(result: Any, expected: Any) -> float:
 
 def has_page_numbers_in_footers(result: Any) -> float:
     """Every section's footer's first paragraph holds a digit."""
-    document = _document(result)
+    document = open_document(result)
     if document is None:
         return 0.0
     for section in document.sections:

@@ -20,6 +20,7 @@ from typing import Any
 from tasks.osworld import (
     chrome_metrics,
     documents,
+    docx_checks,
     files,
     images,
     json_metrics,
@@ -291,6 +292,7 @@ METRICS: dict[str, Metric] = {
         *images.METRICS,
         *pdfs.METRICS,
         *documents.METRICS,
+        *docx_checks.METRICS,
         *slides.METRICS,
         *mail.METRICS,
         *files.METRICS,
@@ -309,6 +311,7 @@ OPTIONS = {
     "compare_archive": {"file_path", "file_type"},
     "check_thunderbird_folder": mail.FOLDER_OPTIONS,
     **json_metrics.OPTIONS,
+    **docx_checks.OPTIONS,
     "compare_references": {"content_only", "reference_base_result", "reference_indicator"},
     "compare_docx_files_and_ignore_new_lines": {"ignore_blanks"},
 }
@@ -321,7 +324,7 @@ _RULE_TYPES = {
 }
 
 
-_DOCX = {metric.__name__ for metric in documents.METRICS}
+_DOCX = {metric.__name__ for metric in (*documents.METRICS, *docx_checks.METRICS)}
 
 
 def check_options(
