@@ -249,17 +249,6 @@ def check_font_size(font_size: dict[str, Any], rule: dict[str, Any]) -> float:
     return float(rule["min"] < size < rule["max"])
 
 
-def is_expected_bookmarks(roots: Any, rule: dict[str, Any]) -> float:
-    if not roots:
-        return 0.0
-    children = roots["bookmark_bar"]["children"]
-    if rule["type"] == "bookmark_bar_folders_names":
-        names = {c["name"] for c in children if c["type"] == "folder"}
-        return float(names == set(rule["names"]))
-    urls = {c["url"] for c in children if c["type"] == "url"}
-    return float(urls == set(rule["urls"]))
-
-
 Metric = Callable[..., float]
 METRICS: dict[str, Metric] = {
     f.__name__: f
@@ -286,7 +275,6 @@ METRICS: dict[str, Metric] = {
         check_presenter_console_disable,
         check_enabled_experiments,
         check_font_size,
-        is_expected_bookmarks,
         *chrome_metrics.METRICS,
         *vlc_metrics.METRICS,
         *images.METRICS,
@@ -317,7 +305,6 @@ OPTIONS = {
 }
 _RULE_TYPES = {
     "check_font_size": {"value", "range"},
-    "is_expected_bookmarks": {"bookmark_bar_folders_names", "bookmark_bar_websites_urls"},
     "check_enabled_experiments": {"names"},
     **json_metrics.RULE_TYPES,
     **chrome_metrics.RULE_TYPES,

@@ -1,11 +1,10 @@
-"""OSWorld's metrics on JSON / YAML settings files, extension lists and browser tabs, on files
-the tests write and values shaped as the getters return them."""
+"""OSWorld's metrics on JSON / YAML settings files and extension lists, on files the tests
+write and values shaped as the getters return them."""
 
 from __future__ import annotations
 
 import json
 
-from tasks.osworld.chrome_metrics import is_expected_tabs, is_expected_url_pattern_match
 from tasks.osworld.json_metrics import (
     check_json,
     check_json_keybindings,
@@ -94,18 +93,3 @@ def test_is_extension_installed():
     assert check_options("is_extension_installed", {}, rule) == [
         ("metric", "is_extension_installed rule type version")
     ]
-
-
-def test_url_patterns_and_tabs():
-    rules = {"expected": [r"/flights/", r"from=NYC"]}
-    assert is_expected_url_pattern_match("https://example.org/flights/?from=NYC", rules) == 1.0
-    assert (
-        is_expected_url_pattern_match({"url": "https://example.org/flights/?from=LA"}, rules) == 0.0
-    )
-    assert is_expected_url_pattern_match(None, rules) == 0.0
-    tabs = [{"url": "https://www.airbnb.com/"}, {"url": "https://lonelyplanet.com"}]
-    rule = {"type": "url", "urls": ["https://lonelyplanet.com", "https://airbnb.com"]}
-    assert is_expected_tabs(tabs, rule) == 1.0  # any order, www. and a bare / aside
-    assert is_expected_tabs(tabs[:1], rule) == 0.0
-    assert is_expected_tabs([*tabs, {"url": "https://openai.com"}], rule) == 0.0
-    assert is_expected_tabs(tabs, {"type": "title", "urls": []}) == 0.0
