@@ -15,6 +15,9 @@ and on Writer's default font setting. A file that is missing or no docx scores 0
   (compare_docx_files) and, in the result's tables, every run starting with a vowel is red and
   every other run blue, within CIEDE2000 distance `threshold` (scikit-image); a run without
   an explicit colour fails.
+- fuzzy_place_math(result, rules): the document's words (its paragraphs split at white
+  space) are exactly three; the score is the mean over them of the best RapidFuzz ratio / 100
+  against the `expected` answers. A score, not a pass.
 - find_default_font(result, rules): LibreOffice's registrymodifications.xcu sets Writer's
   DefaultFont Standard to rules["font_name"].
 """
@@ -158,7 +161,21 @@ def find_default_font(result: Any, rules: dict[str, Any]) -> float:
     return float(font == rules["font_name"])
 
 
+def fuzzy_place_math(result: Any, rules: dict[str, Any]) -> float:
+    from rapidfuzz import fuzz
+
+    document = open_document(result)
+    if document is None:
+        return 0.0
+    words = [word for paragraph in document.paragraphs for word in paragraph.text.split()]
+    if len(words) != 3:
+        return 0.0
+    best = [max((fuzz.ratio(w, a) / 100 for a in rules["expected"]), default=0.0) for w in words]
+    return sum(best) / 3
+
+
 METRICS = (
+    fuzzy_place_math,
     compare_docx_images,
     compare_contains_image,
     check_tabstops,

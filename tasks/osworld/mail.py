@@ -19,6 +19,10 @@ lines with `ignore_status`, without its X-Mozilla-Keys line (before MIME-Version
 false, and duplicates unless `remove_duplicate` is false. This is the comparison OSWorld's
 documentation describes; its code passes over every non-empty message (an inverted test)
 and so scores any two existing files 1, which we do not reproduce.
+
+run_sqlite3(result, rules): the first column of the first row `sql` returns from the database
+(Thunderbird's global-messages-db.sqlite), 0 when it is empty or NULL; a database that is
+missing or a query that fails scores 0. The copy is opened read-only.
 """
 
 from __future__ import annotations
@@ -126,4 +130,23 @@ def check_thunderbird_folder(result: Any, expected: Any, **options: Any) -> floa
     return 1.0
 
 
+def run_sqlite3(result: Any, rules: dict[str, Any]) -> float:
+    import sqlite3
+
+    if not result or not isinstance(result, str) or not Path(result).is_file():
+        return 0.0
+    try:
+        connection = sqlite3.connect(f"{Path(result).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return 0.0
+    try:
+        row = connection.execute(rules["sql"]).fetchone()
+        return float(row[0] or 0) if row else 0.0
+    except (sqlite3.Error, TypeError, ValueError):
+        return 0.0
+    finally:
+        connection.close()
+
+
 METRICS = (check_thunderbird_prefs, check_thunderbird_filter, check_thunderbird_folder)
+METRICS += (run_sqlite3,)

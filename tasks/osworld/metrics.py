@@ -25,6 +25,7 @@ from tasks.osworld import (
     images,
     json_metrics,
     mail,
+    os_metrics,
     pdfs,
     slides,
     vlc_metrics,
@@ -284,6 +285,7 @@ METRICS: dict[str, Metric] = {
         *slides.METRICS,
         *mail.METRICS,
         *files.METRICS,
+        *os_metrics.METRICS,
         *json_metrics.METRICS,
     )
 }
