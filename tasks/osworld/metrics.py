@@ -313,6 +313,16 @@ _RULE_TYPES = {
 }
 
 
+# OSWorld metrics left out on purpose, with why (shown in the skip reason)
+_WHY = {
+    "compare_audios": "librosa's MFCC with fastdtw: a score only that stack reproduces",
+    "compare_videos": "OpenCV frame decoding",
+    "compare_image_text": "EasyOCR: its expected texts follow that engine's reading",
+    "check_python_file_by_test_suite": "runs the task's downloaded Python in the evaluator",
+    "compare_epub": "lxml.html's pretty-printed chapters, compared by line ratio",
+    "compare_htmls": "BeautifulSoup with lxml's tree",
+    "check_highlighted_words": "odt documents (odfpy)",
+}
 _DOCX = {metric.__name__ for metric in (*documents.METRICS, *docx_checks.METRICS)}
 
 
@@ -321,7 +331,7 @@ def check_options(
 ) -> list[tuple[str, str]]:
     """(kind, what) for each part of this use of `func` we cannot reproduce."""
     if func not in NAMES:
-        return [("metric", func)]
+        return [("metric", f"{func} ({_WHY[func]})" if func in _WHY else func)]
     missing = [
         ("metric", f"{func} option {key}") for key in options if key not in OPTIONS.get(func, set())
     ]

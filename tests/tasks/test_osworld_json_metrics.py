@@ -93,3 +93,13 @@ def test_is_extension_installed():
     assert check_options("is_extension_installed", {}, rule) == [
         ("metric", "is_extension_installed rule type version")
     ]
+
+
+def test_metrics_left_out_say_why():
+    assert check_options("compare_audios", {}, []) == [
+        (
+            "metric",
+            "compare_audios (librosa's MFCC with fastdtw: a score only that stack reproduces)",
+        )
+    ]
+    assert check_options("no_such_metric", {}, []) == [("metric", "no_such_metric")]
