@@ -321,7 +321,7 @@ _WHY = {
     "check_python_file_by_test_suite": "runs the task's downloaded Python in the evaluator",
     "compare_epub": "lxml.html's pretty-printed chapters, compared by line ratio",
     "compare_htmls": "BeautifulSoup with lxml's tree",
-    "check_highlighted_words": "odt documents (odfpy)",
+    "check_highlighted_words": "odt documents, read with odfpy",
 }
 _DOCX = {metric.__name__ for metric in (*documents.METRICS, *docx_checks.METRICS)}
 
