@@ -239,7 +239,20 @@ def compare_image_list(result: Any, expected: Any) -> float:
     return 1.0
 
 
+def check_textbox_on_leftside(result: Any) -> float:
+    """The leftmost dark pixel (grey below 128) lies within the image's left 5%."""
+    import numpy as np
+
+    image = _open(result)
+    if image is None:
+        return 0.0
+    dark = np.asarray(image.convert("L")) < 128
+    columns = np.flatnonzero(dark.any(axis=0))
+    return float(columns.size > 0 and columns[0] < image.width * 0.05)
+
+
 METRICS = (
+    check_textbox_on_leftside,
     check_structure_sim,
     check_structure_sim_resized,
     check_brightness_decrease_and_structure_sim,

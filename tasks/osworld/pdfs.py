@@ -5,6 +5,9 @@
   mean over the expected files, a pair that cannot be read scoring 0. A score, not a pass: a
   near copy scores near 1. The text is pypdf's extraction, where OSWorld uses PyMuPDF's; both
   files go through the same one, so the same document scores 1 either way.
+- compare_pdf_images(result, expected): the pages rendered at 72 dpi (PDFium, where OSWorld
+  uses PyMuPDF) are as many and have the same pixels. Both files go through the same renderer,
+  so a copy scores 1 either way.
 - check_pdf_pages(result, rule): the number of pages stands in `relation` (eq, ne, lt, le, gt,
   ge) to `ref_value`.
 """
@@ -59,4 +62,26 @@ def check_pdf_pages(result: Any, rule: dict[str, Any]) -> float:
     return float(getattr(operator, rule["relation"])(pages, rule["ref_value"]))
 
 
-METRICS = (compare_pdfs, check_pdf_pages)
+def _pages(path: Any) -> list[bytes] | None:
+    import pypdfium2 as pdfium  # only tasks that compare rendered PDFs need it
+
+    if not path or not isinstance(path, str):
+        return None
+    try:
+        document = pdfium.PdfDocument(path)
+    except (OSError, pdfium.PdfiumError):
+        return None
+    try:
+        return [page.render(scale=1).to_pil().convert("RGB").tobytes() for page in document]
+    except pdfium.PdfiumError:
+        return None
+    finally:
+        document.close()
+
+
+def compare_pdf_images(result: Any, expected: Any) -> float:
+    got, want = _pages(result), _pages(expected)
+    return float(got is not None and got == want)
+
+
+METRICS = (compare_pdfs, check_pdf_pages, compare_pdf_images)

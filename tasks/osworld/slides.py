@@ -20,8 +20,8 @@ Options are OSWorld's names; an unknown one is ignored as OSWorld ignores it (a 
 spells `examine_aligment`). A result that is missing or not a presentation scores 0.
 
 Also here: check_slide_orientation_Portrait, check_image_stretch_and_center,
-evaluate_presentation_fill_to_rgb_distance and check_transition (described where they are
-defined).
+evaluate_presentation_fill_to_rgb_distance, check_transition and check_page_number_colors
+(described where they are defined).
 """
 
 from __future__ import annotations
@@ -343,7 +343,47 @@ def check_transition(result: Any, rules: dict[str, Any]) -> float:
     return float(next(transition.iter(f"{_P}{rules['transition_type']}"), None) is not None)
 
 
+_SHADES = {
+    "red": lambda r, g, b: r > g + 50 and r > b + 50,
+    "blue": lambda r, g, b: b > g + 50 and b > r + 50,
+    "green": lambda r, g, b: g > r + 50 and g > b + 50,
+    "black": lambda r, g, b: r < 50 and g < 50 and b < 50,
+}
+
+
+def check_page_number_colors(result: Any, rules: dict[str, Any]) -> float:
+    """The next-to-last solid RGB colour of the first slide master (where the page number's
+    field sits in the masters LibreOffice writes) is of the rule's `color`: red, blue, green
+    (that channel 50 above both others) or black (every channel below 50); another colour
+    name accepts any. A master with fewer than two such colours scores 0. The colour is read
+    as its six hex digits; OSWorld's code reads it one digit late (as if it began with "#"),
+    which changes no clear red but fails a pure blue."""
+    namespace = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    if not isinstance(result, str):
+        return 0.0
+    try:
+        with zipfile.ZipFile(result) as archive:
+            root = ET.fromstring(archive.read("ppt/slideMasters/slideMaster1.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
+        return 0.0
+    colours = [
+        found.get("val")
+        for fill in root.iter(f"{namespace}solidFill")
+        for found in fill.iter(f"{namespace}srgbClr")
+    ]
+    if len(colours) < 2 or not colours[-2]:
+        return 0.0
+    value = colours[-2]
+    try:
+        r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    except ValueError:
+        return 0.0
+    shade = _SHADES.get(rules["color"])
+    return float(shade is None or shade(r, g, b))
+
+
 METRICS = (
+    check_page_number_colors,
     compare_pptx_files,
     check_transition,
     check_slide_orientation_Portrait,

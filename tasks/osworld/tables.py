@@ -22,6 +22,7 @@ Rules reproduced:
   references) with the `chart_props` asked for: title, legend (position), anchor, width,
   height, type, direction (of bars), xtitle, ytitle, ztitle (a title's first run of text).
   A sheet that does not exist has no charts.
+- `style`, `row_props`, `col_props`, `data_validation`, `pivot_table`: see sheet_rules.py.
 - `freeze`: the two sheets' frozen panes equal; `zoom`: a sheet's zoom (100 when unset) meets
   a value rule (`method`, `ref`).
 
@@ -39,6 +40,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from tasks.osworld import sheet_rules
 from tasks.osworld.cells import STYLES, cell_style, cell_value, matches, method_known
 
 _SUPPORTED = {
@@ -50,6 +52,7 @@ _SUPPORTED = {
     "freeze": set(),
     "zoom": {"sheet_idx", "method", "ref"},
     "chart": {"chart_props"},
+    **sheet_rules.OPTIONS,
 }
 _CHART_PROPS = {"title", "legend", "anchor", "width", "height", "type", "direction"}
 _CHART_PROPS |= {"xtitle", "ytitle", "ztitle"}
@@ -74,6 +77,8 @@ def _rule_reasons(kind: str, rule: dict[str, Any]) -> list[str]:
     if kind == "chart":
         props = rule.get("chart_props") or []
         reasons += [f"compare_table chart property {p}" for p in props if p not in _CHART_PROPS]
+    if kind in sheet_rules.OPTIONS:
+        reasons += sheet_rules.reasons(kind, rule)
     reasons += [f"compare_table value method {m}" for m in methods if not method_known(m)]
     return reasons
 
@@ -86,6 +91,8 @@ def table_reasons(options: dict[str, Any]) -> list[str]:
             reasons.append(f"compare_table rule {kind}")
             continue
         allowed = {"type", "sheet_idx0", "sheet_idx1"} | _SUPPORTED[kind]
+        if kind == "data_validation":
+            allowed = {"type"} | _SUPPORTED[kind]
         reasons += [f"compare_table {kind} option {key}" for key in rule if key not in allowed]
         reasons += _rule_reasons(kind, rule)
     return reasons
@@ -305,7 +312,21 @@ def _chart(pair: _Pair, rule: dict[str, Any]) -> bool:
     return first == _charts(pair.sheet(rule["sheet_idx1"], full=True), props)
 
 
+def _paired(check: Any) -> Any:
+    def rule(pair: _Pair, options: dict[str, Any]) -> bool:
+        first = pair.sheet(options["sheet_idx0"], full=True)
+        return bool(check(first, pair.sheet(options["sheet_idx1"], full=True), options))
+
+    return rule
+
+
+def _data_validation(pair: _Pair, rule: dict[str, Any]) -> bool:
+    return sheet_rules.data_validation(pair.sheet(rule["sheet_idx"], full=True), rule)
+
+
 _RULES = {
+    **{kind: _paired(check) for kind, check in sheet_rules.PAIRED.items()},
+    "data_validation": _data_validation,
     "chart": _chart,
     "sheet_name": _sheet_names,
     "sheet_data": _sheet_data,
@@ -322,3 +343,21 @@ def compare_table(result: str | None, expected: str | None = None, **options: An
     if pair.values[0] is None:
         return 0.0
     return float(all(_RULES[rule["type"]](pair, rule) for rule in options["rules"]))
+
+
+def compare_conference_city_in_order(result: str | None, rules: dict[str, Any]) -> float:
+    """The active sheet's cells C2:C22, in order, each hold their expected city (a string, or
+    a list of names any of which will do); a cell that is empty, or an expected list shorter
+    than the 21 cells, fails (as OSWorld's code does, by its exception)."""
+    book = _book(result, values=False)
+    if book is None:
+        return 0.0
+    cities = [row[0].value for row in book.active["C2:C22"]]
+    wanted = rules["expected"]
+    if len(wanted) < len(cities):
+        return 0.0
+    for got, want in zip(cities, wanted, strict=False):
+        names = [want] if isinstance(want, str) else list(want)
+        if not isinstance(got, str) or not any(name in got for name in names):
+            return 0.0
+    return 1.0

@@ -166,3 +166,60 @@ def test_page_numbers_in_a_footer_libreoffice_wrote(tmp_path, gold):
     saved = str(tmp_path / "saved" / "numbered.docx")
     assert d.has_page_numbers_in_footers(saved) == 1.0
     assert d.compare_docx_tables(saved, source) == 1.0  # no tables on either side
+
+
+def paragraphs(path: Path, lines: list[str]) -> str:
+    made = docx.Document()
+    for line in lines:
+        made.add_paragraph(line)
+    made.save(str(path))
+    return str(path)
+
+
+def test_content_only_is_a_fuzzy_score(tmp_path, gold):
+    assert d.compare_docx_files(gold, gold, content_only=True) == 1.0
+    near = paragraphs(tmp_path / "near.docx", ["Title", "First paragraph!", "Last words here"])
+    score = d.compare_docx_files(near, gold, content_only=True)
+    assert 0.9 < score < 1.0
+    assert d.compare_docx_files(near, gold) == 0.0  # the exact comparison fails
+    upper = paragraphs(tmp_path / "upper.docx", [line.upper() for line in LINES])
+    assert d.compare_docx_files(upper, gold, content_only=True) < 0.5
+    assert d.compare_docx_files(upper, gold, content_only=True, ignore_case=True) == 1.0
+    assert check_options("compare_docx_files", {"content_only": True}, []) == []
+
+
+def test_compare_docx_files_and_ignore_new_lines(tmp_path, gold):
+    spaced = paragraphs(
+        tmp_path / "spaced.docx", ["Title", "", "First paragraph.", "", "Last words here"]
+    )
+    plain = paragraphs(tmp_path / "plain.docx", LINES)
+    metric = d.compare_docx_files_and_ignore_new_lines
+    assert metric(spaced, plain, ignore_blanks=False) == 1.0  # empty paragraphs dropped
+    assert d.compare_docx_files(spaced, plain, ignore_blanks=False) == 0.0
+    other = paragraphs(tmp_path / "other.docx", ["Title", "First paragraph.", "Last words"])
+    assert metric(other, plain, ignore_blanks=False) == 0.0
+    merged = paragraphs(tmp_path / "merged.docx", ["Title First paragraph. Last words here"])
+    assert metric(merged, plain) == 1.0  # one text with white space folded
+    assert metric(merged, plain, ignore_blanks=False) == 0.0
+    assert metric(None, plain) == 0.0
+
+
+def test_compare_references(tmp_path):
+    body = ["Essay", "Some text.", "References"]
+    refs = ["Smith, J. (2020). A study. Journal 1.", "Doe, A. (2019). Another. Journal 2."]
+    gold = paragraphs(tmp_path / "gold.docx", [*body, *refs])
+    assert d.compare_references(paragraphs(tmp_path / "same.docx", [*body, "", *refs]), gold) == 1.0
+    typo = paragraphs(tmp_path / "typo.docx", [*body, refs[0].replace("2020", "2021"), refs[1]])
+    score = d.compare_references(typo, gold, reference_base_result=0.92)
+    assert 0.0 < score < 1.0  # (mean ratio - base) / (1 - base)
+    wrong = paragraphs(tmp_path / "wrong.docx", [*body, "Nothing alike at all here", refs[1]])
+    assert d.compare_references(wrong, gold, reference_base_result=0.92) == 0.0
+    assert d.compare_references(paragraphs(tmp_path / "one.docx", [*body, refs[0]]), gold) == 0.0
+    none = paragraphs(tmp_path / "none.docx", ["Essay"])
+    assert d.compare_references(none, gold) == 0.0  # only one has references
+    assert d.compare_references(none, none) == 1.0  # neither has
+    heading = paragraphs(tmp_path / "bib.docx", ["Bibliography", *refs])
+    assert d.compare_references(heading, heading, reference_indicator="Bibliography") == 1.0
+    assert d.compare_references(None, gold) == 0.0
+    options = {"content_only": True, "reference_base_result": 0.92}
+    assert check_options("compare_references", options, []) == []

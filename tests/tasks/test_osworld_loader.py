@@ -101,22 +101,22 @@ def test_each_kind_of_reason_is_named(tmp_path):
     refused = ("program: vlc (refuses to run as root: run as a normal user)",)
     assert vlc == (refused if _apps_run_as_root() else ())  # as root without user namespaces
     evaluator = {
-        "func": "compare_epub",
+        "func": "compare_everything",
         "result": {"type": "vm_file", "path": "/etc/x", "dest": "x"},
         "expected": {"type": "accessibility_tree"},
     }
     assert one(tmp_path, evaluator=evaluator) == (
         "path: vm_file /etc/x (outside /home/user)",
         "getter: accessibility_tree",
-        "metric: compare_epub",
+        "metric: compare_everything",
     )
-    rules = {"rules": [{"type": "pivot_table", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
+    rules = {"rules": [{"type": "filter", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
     table = {
         "func": "compare_table",
         "result": {"type": "vm_file", "path": "~/a.xlsx", "dest": "a.xlsx"},
         "options": rules,
     }
-    assert one(tmp_path, evaluator=table) == ("metric: compare_table rule pivot_table",)
+    assert one(tmp_path, evaluator=table) == ("metric: compare_table rule filter",)
 
 
 def test_multi_getters_lists_of_metrics_and_placeholders_load(tmp_path):

@@ -175,14 +175,14 @@ def test_unsupported_parts_of_a_rule_are_named():
         {"type": "check_cell", "sheet_idx": 0, "coordinate": "A1", "props": {"border": {}}},
         {"type": "zoom", "sheet_idx": 0, "method": "about", "ref": 1},
         {"type": "sheet_fuzzy", "sheet_idx0": 0, "sheet_idx1": 1, "rules": [{"type": "sound"}]},
-        {"type": "pivot_table", "sheet_idx0": 0, "sheet_idx1": 1},
+        {"type": "filter", "sheet_idx0": 0, "sheet_idx1": 1},
     ]
     assert check_options("compare_table", {"rules": rules}, getters) == [
         ("metric", "compare_table check_cell property border"),
         ("metric", "compare_table value method "),
         ("metric", "compare_table value method about"),
         ("metric", "compare_table sheet_fuzzy type sound"),
-        ("metric", "compare_table rule pivot_table"),
+        ("metric", "compare_table rule filter"),
     ]
 
 
