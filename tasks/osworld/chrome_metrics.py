@@ -25,6 +25,7 @@ none, host in lower case without "www.", and a bare "/" path dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import product
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -128,7 +129,11 @@ def is_expected_bookmarks(roots: Any, rule: dict[str, Any]) -> float:
     return float(any(set(choice) == urls for choice in product(*choices)))
 
 
-METRICS = (is_expected_active_tab, is_expected_url_pattern_match, is_expected_tabs)
+METRICS: tuple[Callable[..., float], ...] = (
+    is_expected_active_tab,
+    is_expected_url_pattern_match,
+    is_expected_tabs,
+)
 METRICS += (is_expected_search_query, is_added_to_steam_cart, is_expected_installed_extensions)
 METRICS += (is_cookie_deleted, check_history_deleted, is_shortcut_on_desktop)
 METRICS += (is_expected_bookmarks,)

@@ -143,8 +143,10 @@ def compare_zip_files(result: Any, expected: Any) -> float:
                     if got != want:
                         return 0.0
                     continue
-                texts = _pdf_text(got), _pdf_text(want)
-                if None in texts or difflib.SequenceMatcher(None, *texts).ratio() < 0.95:
+                text, wanted = _pdf_text(got), _pdf_text(want)
+                if text is None or wanted is None:
+                    return 0.0
+                if difflib.SequenceMatcher(None, text, wanted).ratio() < 0.95:
                     return 0.0
     except (OSError, zipfile.BadZipFile):
         return 0.0
@@ -181,5 +183,10 @@ def compare_python_pure_text(result: Any, expected: Any) -> float:
     return float("".join(got.split()) == "".join(want.split()))
 
 
-METRICS = (check_csv, compare_config, compare_archive, compare_zip_files)
+METRICS: tuple[Callable[..., float], ...] = (
+    check_csv,
+    compare_config,
+    compare_archive,
+    compare_zip_files,
+)
 METRICS += (compare_result_files, compare_python_pure_text)

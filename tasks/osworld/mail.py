@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,5 +149,9 @@ def run_sqlite3(result: Any, rules: dict[str, Any]) -> float:
         connection.close()
 
 
-METRICS = (check_thunderbird_prefs, check_thunderbird_filter, check_thunderbird_folder)
+METRICS: tuple[Callable[..., float], ...] = (
+    check_thunderbird_prefs,
+    check_thunderbird_filter,
+    check_thunderbird_folder,
+)
 METRICS += (run_sqlite3,)

@@ -200,42 +200,43 @@ def check_config_status(path: str | None, rule: dict[str, Any]) -> float:
 _OOR = "{http://openoffice.org/2001/registry}"
 
 
-def check_auto_saving_time(path: str | None, rules: dict[str, Any]) -> float:
-    """LibreOffice's registrymodifications.xcu sets Save/Document AutoSaveTimeIntervall to the
-    expected minutes."""
+def _registry_value(path: str | None, item_path: str, name: str) -> str | None:
+    """The value LibreOffice's registrymodifications.xcu at `path` sets for property `name` of
+    `item_path` (None: no such file, setting or value)."""
     if path is None or not Path(path).is_file():
-        return 0.0
+        return None
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError:
-        return 0.0
+        return None
     for item in root.iter("item"):
-        if item.get(f"{_OOR}path") != "/org.openoffice.Office.Common/Save/Document":
+        if item.get(f"{_OOR}path") != item_path:
             continue
         for prop in item.iter("prop"):
-            if prop.get(f"{_OOR}name") == "AutoSaveTimeIntervall":
+            if prop.get(f"{_OOR}name") == name:
                 value = prop.find(".//value")
-                return float(value is not None and int(value.text or -1) == rules["minutes"])
-    return 0.0
+                return None if value is None else value.text or ""
+    return None
+
+
+def check_auto_saving_time(path: str | None, rules: dict[str, Any]) -> float:
+    """LibreOffice's registrymodifications.xcu sets Save/Document AutoSaveTimeIntervall to the
+    expected minutes."""
+    value = _registry_value(
+        path, "/org.openoffice.Office.Common/Save/Document", "AutoSaveTimeIntervall"
+    )
+    return float(
+        value is not None and value.strip().lstrip("-").isdigit() and int(value) == rules["minutes"]
+    )
 
 
 def check_presenter_console_disable(path: str | None) -> float:
     """LibreOffice's registrymodifications.xcu turns Impress's presenter screen off
     (Misc/Start EnablePresenterScreen false)."""
-    if path is None or not Path(path).is_file():
-        return 0.0
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError:
-        return 0.0
-    for item in root.iter("item"):
-        if item.get(f"{_OOR}path") != "/org.openoffice.Office.Impress/Misc/Start":
-            continue
-        for prop in item.iter("prop"):
-            if prop.get(f"{_OOR}name") == "EnablePresenterScreen":
-                value = prop.find("value")
-                return float(value is not None and (value.text or "").lower() == "false")
-    return 0.0
+    value = _registry_value(
+        path, "/org.openoffice.Office.Impress/Misc/Start", "EnablePresenterScreen"
+    )
+    return float(value is not None and value.lower() == "false")
 
 
 def check_enabled_experiments(experiments: list[str], rule: dict[str, Any]) -> float:
@@ -251,44 +252,42 @@ def check_font_size(font_size: dict[str, Any], rule: dict[str, Any]) -> float:
 
 
 Metric = Callable[..., float]
-METRICS: dict[str, Metric] = {
-    f.__name__: f
-    for f in (
-        exact_match,
-        is_in_list,
-        check_include_exclude,
-        literal_match,
-        check_direct_json_object,
-        file_contains,
-        check_line_number,
-        check_list,
-        diff_text_file,
-        compare_text_file,
-        compare_csv,
-        compare_table,
-        compare_conference_city_in_order,
-        compare_docx_files,
-        check_text_enlarged,
-        check_gnome_favorite_apps,
-        is_utc_0,
-        check_config_status,
-        check_auto_saving_time,
-        check_presenter_console_disable,
-        check_enabled_experiments,
-        check_font_size,
-        *chrome_metrics.METRICS,
-        *vlc_metrics.METRICS,
-        *images.METRICS,
-        *pdfs.METRICS,
-        *documents.METRICS,
-        *docx_checks.METRICS,
-        *slides.METRICS,
-        *mail.METRICS,
-        *files.METRICS,
-        *os_metrics.METRICS,
-        *json_metrics.METRICS,
-    )
-}
+_ALL: tuple[Metric, ...] = (
+    exact_match,
+    is_in_list,
+    check_include_exclude,
+    literal_match,
+    check_direct_json_object,
+    file_contains,
+    check_line_number,
+    check_list,
+    diff_text_file,
+    compare_text_file,
+    compare_csv,
+    compare_table,
+    compare_conference_city_in_order,
+    compare_docx_files,
+    check_text_enlarged,
+    check_gnome_favorite_apps,
+    is_utc_0,
+    check_config_status,
+    check_auto_saving_time,
+    check_presenter_console_disable,
+    check_enabled_experiments,
+    check_font_size,
+    *chrome_metrics.METRICS,
+    *vlc_metrics.METRICS,
+    *images.METRICS,
+    *pdfs.METRICS,
+    *documents.METRICS,
+    *docx_checks.METRICS,
+    *slides.METRICS,
+    *mail.METRICS,
+    *files.METRICS,
+    *os_metrics.METRICS,
+    *json_metrics.METRICS,
+)
+METRICS: dict[str, Metric] = {f.__name__: f for f in _ALL}
 # "infeasible" is no function: the task passes when the agent declares it cannot be done.
 NAMES = {*METRICS, "infeasible"}
 OPTIONS = {
