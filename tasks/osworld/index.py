@@ -132,16 +132,22 @@ def list_suite(suite: Path, options: SuiteOptions, say: Callable[[str], None] = 
     tasks = load_suite(suite, replace(options, windows=True, fetch=False))
     say(listing(tasks))
     runnable = [t.id for t in tasks if not t.unsupported]
-    say(f"\n{len(runnable)} of {len(tasks)} tasks run here; skip reasons (tasks):")
+    online = sum(1 for t in tasks if _online(t))
+    say(
+        f"\n{len(runnable)} of {len(tasks)} tasks run here; {online} with network access (their"
+        " files downloaded into --cache); skip reasons (tasks):"
+    )
     for line in reasons(tasks):
         say(line)
     return 0
 
 
 def listing(tasks: list[Task]) -> str:
-    """The --list table: per domain, tasks, runnable here, skipped by kind of reason."""
+    """The --list table: per domain, tasks, runnable here, runnable with network access (only
+    network reasons), skipped by kind of reason."""
     kinds = [kind for kind in REASONS if any(_kinds(t).get(kind) for t in tasks)]
-    header = f"{'domain':<20} {'tasks':>5} {'run':>5}" + "".join(f" {k:>11}" for k in kinds)
+    header = f"{'domain':<20} {'tasks':>5} {'run':>5} {'online':>6}"
+    header += "".join(f" {k:>11}" for k in kinds)
     rows = [header]
     totals: Counter[str] = Counter()
     domains = sorted({t.app for t in tasks})
@@ -151,13 +157,19 @@ def listing(tasks: list[Task]) -> str:
         for task in chosen:
             counts.update(_kinds(task))
         runnable = sum(1 for t in chosen if not t.unsupported)
+        online = sum(1 for t in chosen if _online(t))
         rows.append(
-            f"{domain:<20} {len(chosen):>5} {runnable:>5}"
+            f"{domain:<20} {len(chosen):>5} {runnable:>5} {online:>6}"
             + "".join(f" {counts[k]:>11}" for k in kinds)
         )
         if domain != "total":
             totals.update(counts)
     return "\n".join(rows)
+
+
+def _online(task: Task) -> bool:
+    """Whether the task runs here given the network (its downloads, logins, live pages)."""
+    return all(reason.startswith("network:") for reason in task.unsupported)
 
 
 def _kinds(task: Task) -> Counter[str]:

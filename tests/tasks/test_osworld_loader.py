@@ -177,6 +177,9 @@ def test_a_broken_file_fails_alone_but_is_a_skipped_task_in_a_suite(tmp_path):
     assert load_suite(root)[0].unsupported[0].startswith("malformed: no task file")
 
 
+FILE = {"url": "https://x.org/f.txt", "path": "/home/user/f.txt"}
+
+
 def test_the_list_table_counts_per_domain_and_domains_are_chosen(tmp_path):
     root = suite(
         tmp_path / "s",
@@ -185,6 +188,7 @@ def test_the_list_table_counts_per_domain_and_domains_are_chosen(tmp_path):
                 task("a"),
                 task("b", evaluator={"func": "infeasible"}),
                 task("c", config=[{"type": "login", "parameters": {"url": "https://x.org"}}]),
+                task("e", config=[{"type": "download", "parameters": {"files": [FILE]}}]),
             ],
             "vlc": [task("d", evaluator={"func": "compare_videos", "result": COMMAND})],
         },
@@ -194,12 +198,16 @@ def test_the_list_table_counts_per_domain_and_domains_are_chosen(tmp_path):
     assert list_suite(root, SuiteOptions(), lines.append) == 0
     text = "\n".join(lines)
     header, os_row, vlc_row, windows_row, total = text.split("\n")[:5]
-    assert header.split() == ["domain", "tasks", "run", "windows", "config", "metric", "network"]
-    assert os_row.split() == ["os", "3", "2", "0", "1", "0", "1"]
-    assert vlc_row.split() == ["vlc", "1", "0", "0", "0", "1", "0"]
-    assert windows_row.split() == ["windows", "2", "0", "2", "0", "0", "0"]
-    assert total.split() == ["total", "6", "2", "2", "1", "1", "1"]
-    assert "2 of 6 tasks run here" in text and "   1  metric: compare_videos" in text
+    columns = ["domain", "tasks", "run", "online", "windows", "config", "metric", "network"]
+    assert header.split() == columns
+    assert os_row.split() == ["os", "4", "2", "3", "0", "1", "0", "2"]
+    assert vlc_row.split() == ["vlc", "1", "0", "0", "0", "0", "1", "0"]
+    assert windows_row.split() == ["windows", "2", "0", "0", "2", "0", "0", "0"]
+    assert total.split() == ["total", "7", "2", "3", "2", "1", "1", "2"]
+    assert (
+        "2 of 7 tasks run here; 3 with network access" in text
+        and "   1  metric: compare_videos" in text
+    )
     assert "   2  windows: a Windows task" in text and "   1  network: login" in text
     chosen = load_suite(root, SuiteOptions(domains=("vlc",)))
     assert [t.id for t in chosen] == ["d"]
