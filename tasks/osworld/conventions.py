@@ -14,6 +14,9 @@ and a folder of small programs on the task's PATH stands in for what the VM has:
 - `google-chrome`: Chromium with its profile at ~/.config/google-chrome, where OSWorld's
   getters read Chrome's Preferences, Bookmarks and Local State, and its DevTools on the task's
   own port (OSWorld's VM: 1337, forwarded to 9222), whatever port the command asks for.
+  `chromium` is the same browser, and so are the desktop's launchers of Chromium (the menu's
+  and the desktop icon's, see install_browser_launchers): a browser the model opens itself
+  is the one the Chrome getters read, as on the VM, where the dock's Chrome is that browser.
 - VLC's settings as the VM's image has them: the web interface on (OSWorld's getter reads
   status.xml with the password "password"), here on the task's own port instead of 8080,
   and the first-run privacy question answered.
@@ -282,11 +285,28 @@ def install_shims(home: Path, chromium: str | None, root: bool) -> Path:
     scripts["python"] = scripts["python3"] = python
     if chromium:
         sandbox = "--no-sandbox" if root else ""
-        scripts["google-chrome"] = _CHROME.format(
-            chromium=shlex.quote(chromium), sandbox=sandbox, port=ports.chrome
-        )
+        browser = _CHROME.format(chromium=shlex.quote(chromium), sandbox=sandbox, port=ports.chrome)
+        scripts["google-chrome"] = scripts["chromium"] = browser
     for name, text in scripts.items():
         path = folder / name
         path.write_text(text, encoding="utf-8")
         path.chmod(0o755)
     return folder
+
+
+_CHROMIUM_EXEC = re.compile(r"^Exec=(\S*/)?chromium(?=\s|$)", re.MULTILINE)
+
+
+def install_browser_launchers(home: Path) -> list[Path]:
+    """The session's launchers of Chromium (its desktop icons and menu entries in `home`)
+    made to start the `google-chrome` shim with their own flags; returns the ones changed."""
+    shim = str(home / SHIMS / "google-chrome")
+    quoted = f'"{shim}"' if re.search(r"[\s\"'\\$`]", shim) else shim  # desktop-entry quoting
+    changed = []
+    for folder in (home / "Desktop", home / ".local" / "share" / "applications"):
+        for entry in sorted(folder.glob("*.desktop")) if folder.is_dir() else []:
+            text = entry.read_text(encoding="utf-8", errors="replace")
+            if _CHROMIUM_EXEC.search(text):
+                entry.write_text(_CHROMIUM_EXEC.sub(f"Exec={quoted}", text), encoding="utf-8")
+                changed.append(entry)
+    return changed
