@@ -7,7 +7,7 @@ missing; `"multi": true` takes lists of paths and gives the ones listed in `give
 The apps' getters live in a module each: chromium.py (Chrome's profile and the live browser),
 page_elements.py (elements of the active tab's page), vlc.py (VLC's web interface and
 settings), impress.py (a slide's media in a saved pptx),
-screen.py (the screen and window sizes, the wallpaper).
+screen.py (the screen and window sizes, the wallpaper), terminal.py (the terminal's text).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tasks.osworld import chromium, impress, screen, vlc
+from tasks.osworld import chromium, impress, screen, terminal, vlc
 from tasks.osworld.conventions import at_home, vm_path
 from tasks.osworld.machine import Machine
 from tasks.osworld.page_elements import active_tab_html_parse
@@ -136,5 +136,6 @@ GETTERS: dict[str, Getter] = {
         vlc.default_video_player,
         *impress.GETTERS,
         *screen.GETTERS,
+        terminal.vm_terminal_output,
     )
 }

@@ -1,5 +1,6 @@
 """Ctrl+Alt+T opens a terminal, as on OSWorld's Ubuntu desktop: a key grab on the display's root
-window that starts xterm with this process's environment (the task's home and PATH) in $HOME.
+window that starts xterm with this process's environment (the task's home and PATH) in $HOME,
+logging what it shows for the vm_terminal_output getter (terminal.py).
 
     python -m tasks.osworld.hotkey      (DISPLAY and the task's environment set by the caller)
 """
@@ -8,9 +9,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 from Xlib import XK, X
 from Xlib.display import Display
+
+from tasks.osworld.terminal import log_path
 
 
 def main() -> None:
@@ -25,8 +29,11 @@ def main() -> None:
         event = display.next_event()
         if event.type == X.KeyPress and event.detail == code:
             home = os.environ.get("HOME", "/")
+            log = ["-l", "-lf", str(log_path(Path(home)))]
             subprocess.Popen(
-                ["xterm", "-fa", "DejaVu Sans Mono", "-fs", "11"], cwd=home, start_new_session=True
+                ["xterm", "-fa", "DejaVu Sans Mono", "-fs", "11", *log],
+                cwd=home,
+                start_new_session=True,
             )
 
 
