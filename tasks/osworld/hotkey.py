@@ -29,7 +29,9 @@ def main() -> None:
         event = display.next_event()
         if event.type == X.KeyPress and event.detail == code:
             home = os.environ.get("HOME", "/")
-            log = ["-l", "-lf", str(log_path(Path(home)))]
+            # named from the home, so the command line does not name the home: a `pkill NAME`
+            # whose NAME is in the home's path must not take the terminal for the task's app
+            log = ["-l", "-lf", str(log_path(Path(home)).relative_to(home))]
             subprocess.Popen(
                 ["xterm", "-fa", "DejaVu Sans Mono", "-fs", "11", *log],
                 cwd=home,

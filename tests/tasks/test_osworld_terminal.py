@@ -1,7 +1,8 @@
 """OSWorld's vm_terminal_output on the real xterm: a postconfig opens the Ctrl+Alt+T terminal
 and types commands with pyautogui, as OSWorld's do; the getter gives the text the terminal
 shows (the prompt, the commands and their output, lines ending in "\\n", no escapes), from the
-terminal opened last; no terminal gives None."""
+terminal opened last, which a `pkill` of a word of the home's path leaves alone; no terminal
+gives None."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def test_the_terminal_output_is_what_the_last_terminal_shows(tmp_path):
         {
             "postconfig": [
                 typed("echo first terminal"),
-                typed("printf 'one\\ttwo\\n'; echo $((6*7)); stty size"),
+                # the home's path ends in "workspace": the terminal is not the task's app
+                typed("pkill workspace; printf 'one\\ttwo\\n'; echo $((6*7)); stty size"),
             ],
             "func": "check_include_exclude",
             "result": {"type": "vm_terminal_output"},
