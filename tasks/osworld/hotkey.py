@@ -1,6 +1,6 @@
 """Ctrl+Alt+T opens a terminal, as on OSWorld's Ubuntu desktop: a key grab on the display's root
-window that starts xterm with this process's environment (the task's home and PATH) in $HOME,
-logging what it shows for the vm_terminal_output getter (terminal.py).
+window that starts xterm with this process's environment (the task's home and PATH, so the
+shims' xterm that logs what it shows, see conventions.py) in $HOME.
 
     python -m tasks.osworld.hotkey      (DISPLAY and the task's environment set by the caller)
 """
@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 
 from Xlib import XK, X
 from Xlib.display import Display
-
-from tasks.osworld.terminal import log_path
 
 
 def main() -> None:
@@ -29,11 +26,8 @@ def main() -> None:
         event = display.next_event()
         if event.type == X.KeyPress and event.detail == code:
             home = os.environ.get("HOME", "/")
-            # named from the home, so the command line does not name the home: a `pkill NAME`
-            # whose NAME is in the home's path must not take the terminal for the task's app
-            log = ["-l", "-lf", str(log_path(Path(home)).relative_to(home))]
             subprocess.Popen(
-                ["xterm", "-fa", "DejaVu Sans Mono", "-fs", "11", *log],
+                ["xterm", "-fa", "DejaVu Sans Mono", "-fs", "11"],
                 cwd=home,
                 start_new_session=True,
             )

@@ -8,7 +8,7 @@ copies the cached files into the home; `open` opens a file in its app; `chrome_o
 `chrome_close_tabs` open and close tabs of the task's browser over DevTools (chromium.py).
 
 `osworld_session` comes first in every task: it puts the shims on the task's PATH, points the
-desktop's browser launchers at the shimmed browser and starts the Ctrl+Alt+T terminal
+desktop's browser and terminal launchers at the shims and starts the Ctrl+Alt+T terminal
 shortcut (conventions.py, hotkey.py).
 """
 
@@ -26,7 +26,7 @@ from environments.desktop import DesktopEnvironment
 from tasks.open_with import open_argv
 from tasks.osworld.conventions import (
     command_argv,
-    install_browser_launchers,
+    install_launchers,
     install_shims,
     opener,
     task_env,
@@ -96,8 +96,9 @@ def run_step(step: Step, env: DesktopEnvironment, home: Path) -> None:
     if step.kind in _APP_STEPS:
         _APP_STEPS[step.kind](step, env, home)
     elif step.kind == "osworld_session":
-        install_shims(home, shutil.which("chromium"), os.geteuid() == 0)
-        install_browser_launchers(home)
+        root = os.geteuid() == 0
+        install_shims(home, shutil.which("chromium"), root, shutil.which("xterm"))
+        install_launchers(home)
         env.launch([sys.executable, "-P", "-m", "tasks.osworld.hotkey"], variables)
     elif step.kind == "osworld_execute":
         argv = command_argv(args["command"], args["shell"], home)

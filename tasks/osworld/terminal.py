@@ -1,23 +1,20 @@
 """OSWorld's vm_terminal_output (desktop_env/evaluators/getters/general.py): the text the
 terminal shows. OSWorld's VM server reads it from GNOME Terminal through the accessibility
-tree; here the Ctrl+Alt+T terminal (xterm, see hotkey.py) logs what it is sent, and the text is
-that log as a terminal would show it: escape sequences (colours, titles, modes) dropped, a
-carriage return going back to the line's start and a backspace erasing, lines ending in "\\n".
-The terminal read is the one opened last (the one a postconfig opens to run its command);
-None when no terminal was opened.
+tree; here the task's xterm (the Ctrl+Alt+T terminal and the desktop's Terminal icon, see
+conventions.py) logs what it is sent, and the text is that log as a terminal would show it:
+escape sequences (colours, titles, modes) dropped, a carriage return going back to the line's
+start and a backspace erasing, lines ending in "\\n". The terminal read is the one opened
+last (the one a postconfig opens to run its command); None when no terminal was opened.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from pathlib import Path
 from typing import Any
 
-from tasks.osworld.conventions import SHIMS
+from tasks.osworld.conventions import SHIMS, TERMINALS
 from tasks.osworld.machine import Machine
 
-_FOLDER = "terminals"  # in the shims folder
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor, modes
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: window titles
@@ -25,13 +22,6 @@ _ESCAPES = re.compile(
     r"|\x1b[()*+][0-9A-Za-z]"  # character sets
     r"|\x1b[@-Z\\^_=>78]"  # other two-byte sequences
 )
-
-
-def log_path(home: Path) -> Path:
-    """Where a new terminal of the task in `home` logs its output."""
-    folder = home / SHIMS / _FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{time.time_ns()}.log"
 
 
 def _line(raw: str) -> str:
@@ -60,7 +50,7 @@ def shown_text(log: str) -> str:
 
 
 def vm_terminal_output(machine: Machine, config: dict[str, Any]) -> str | None:
-    folder = machine.home / SHIMS / _FOLDER
+    folder = machine.home / SHIMS / TERMINALS
     logs = sorted(folder.glob("*.log"), key=lambda p: int(p.stem)) if folder.is_dir() else []
     if not logs:
         return None

@@ -18,7 +18,7 @@ import pytest
 
 from environments.desktop import xfce
 from environments.desktop.session import SessionHome
-from tasks.osworld.conventions import SHIMS, install_browser_launchers
+from tasks.osworld.conventions import SHIMS, install_launchers, install_shims
 from tasks.osworld.relative_time import relative_rules
 from tests.tasks.osworld_suite import rule, run_suite, step, task
 
@@ -176,20 +176,22 @@ def test_the_active_tab_is_read_in_place_and_the_desktop_icon_opens_the_tasks_br
         assert records[name]["score"] == 1.0, output
 
 
-def test_the_session_launchers_of_chromium_start_the_shimmed_browser(tmp_path):
+def test_the_session_launchers_of_chromium_and_xterm_start_the_shims(tmp_path):
     session = SessionHome.create(tmp_path / "the home", tmp_path / "run")
     xfce.write_config(session)
-    changed = install_browser_launchers(session.home)
-    names = {path.name for path in changed}
-    assert "web-browser.desktop" in names
-    shim = f'Exec="{session.home / SHIMS / "google-chrome"}"'
+    install_shims(session.home, "/usr/bin/chromium", root=False, xterm="/usr/bin/xterm")
+    changed = install_launchers(session.home)
+    assert {"web-browser.desktop", "terminal.desktop"} <= {path.name for path in changed}
+    shims = f'Exec="{session.home / SHIMS}/'
     for path in changed:
-        assert shim in path.read_text(encoding="utf-8")
-        assert "chromium " not in path.read_text(encoding="utf-8").split("Exec=", 1)[1]
-    icon = session.home / "Desktop" / "web-browser.desktop"
-    assert f"{shim} --no-sandbox --test-type" in icon.read_text(encoding="utf-8")
+        execs = [line for line in path.read_text().splitlines() if line.startswith("Exec=")]
+        assert execs and all(line.startswith(shims) for line in execs), path
+    icon = (session.home / "Desktop" / "web-browser.desktop").read_text(encoding="utf-8")
+    assert f'{shims}google-chrome" --no-sandbox --test-type' in icon
+    terminal = (session.home / "Desktop" / "terminal.desktop").read_text(encoding="utf-8")
+    assert f'{shims}xterm" -fa' in terminal
     editor = session.home / "Desktop" / "text-editor.desktop"
-    assert editor not in changed and "osworld" not in editor.read_text(encoding="utf-8")
+    assert editor not in changed and SHIMS not in editor.read_text(encoding="utf-8")
 
 
 def test_relative_days_are_osworlds():

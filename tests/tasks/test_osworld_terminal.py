@@ -1,8 +1,8 @@
 """OSWorld's vm_terminal_output on the real xterm: a postconfig opens the Ctrl+Alt+T terminal
 and types commands with pyautogui, as OSWorld's do; the getter gives the text the terminal
 shows (the prompt, the commands and their output, lines ending in "\\n", no escapes), from the
-terminal opened last, which a `pkill` of a word of the home's path leaves alone; no terminal
-gives None."""
+terminal opened last (by the shortcut or the desktop's icon), which a `pkill` of a word of
+the home's path leaves alone; no terminal gives None."""
 
 from __future__ import annotations
 
@@ -47,9 +47,25 @@ def test_the_terminal_output_is_what_the_last_terminal_shows(tmp_path):
         [],
         {"func": "exact_match", "result": {"type": "vm_terminal_output"}, "expected": rule(None)},
     )
-    records, output = run_suite(tmp_path, "os", [sized, none], workers=2)
-    assert records["terminal-size"]["score"] == 1.0, output
-    assert records["no-terminal"]["score"] == 1.0, output
+    icon = task(
+        "terminal-icon",
+        [],
+        {
+            "func": "check_include_exclude",
+            "result": {"type": "vm_terminal_output"},
+            "expected": {"type": "rule", "rules": {"include": ["\nfrom the icon\n"]}},
+        },
+    )
+    icon["x_solution"] = [
+        {"click_text": {"text": "Terminal", "count": 2, "timeout": 30}},
+        {"wait": 3},
+        {"type": "echo from the icon\n"},
+        {"wait": 2},
+        {"terminate": "success"},
+    ]
+    records, output = run_suite(tmp_path, "os", [sized, none, icon], workers=2)
+    for name in ("terminal-size", "no-terminal", "terminal-icon"):
+        assert records[name]["score"] == 1.0, output
 
 
 def test_escapes_carriage_returns_and_backspaces_are_shown_as_a_terminal_shows_them():
