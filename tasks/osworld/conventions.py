@@ -14,6 +14,14 @@ and a folder of small programs on the task's PATH stands in for what the VM has:
 - `google-chrome`: Chromium with its profile at ~/.config/google-chrome, where OSWorld's
   getters read Chrome's Preferences, Bookmarks and Local State, and its DevTools on the task's
   own port (OSWorld's VM: 1337, forwarded to 9222), whatever port the command asks for.
+  `chromium` is the same browser, and so are the desktop's launchers of Chromium (the menu's
+  and the desktop icon's, see install_launchers): a browser the model opens itself
+  is the one the Chrome getters read, as on the VM, where the dock's Chrome is that browser.
+- `xterm`: xterm logging what it is sent to the shims folder (TERMINALS), read back by the
+  vm_terminal_output getter (terminal.py) as OSWorld's reads GNOME Terminal's text; the
+  Ctrl+Alt+T terminal and the desktop's Terminal icon are this one. The log is named
+  relative to the home, so the terminal's command line does not name the home (a
+  `pkill NAME` whose NAME is in the home's path leaves the terminal alone).
 - VLC's settings as the VM's image has them: the web interface on (OSWorld's getter reads
   status.xml with the password "password"), here on the task's own port instead of 8080,
   and the first-run privacy question answered.
@@ -47,6 +55,7 @@ _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 SHIMS = ".osworld-bin"  # inside the task's home
 VLC_PASSWORD = "password"  # of VLC's web interface on OSWorld's VM
 _PORTS = "ports.json"  # in the shims folder
+TERMINALS = "terminals"  # in the shims folder: the terminals' logs, named by their start (ns)
 
 
 # What the VM's desktop opens a document with (the rest as tasks/open_with.py says).
@@ -254,6 +263,14 @@ exec {chromium} --user-data-dir="$HOME/.config/google-chrome" --no-first-run \\
 """
 
 
+_XTERM = """#!/bin/sh
+# xterm logging what it shows (the vm_terminal_output getter reads it), started in $HOME.
+cd "$HOME" || exit 1
+mkdir -p {folder}
+exec {xterm} "$@" -l -lf "{folder}/$(date +%s%N).log"
+"""
+
+
 USER_DIRS = (
     "Desktop",
     "Documents",
@@ -266,7 +283,7 @@ USER_DIRS = (
 )
 
 
-def install_shims(home: Path, chromium: str | None, root: bool) -> Path:
+def install_shims(home: Path, chromium: str | None, root: bool, xterm: str | None = None) -> Path:
     """The home as the VM's (its user folders: Desktop, Documents, ...) with the shims folder
     (see the module docstring), the task's ports and VLC's settings; returns the shims
     folder."""
@@ -282,11 +299,35 @@ def install_shims(home: Path, chromium: str | None, root: bool) -> Path:
     scripts["python"] = scripts["python3"] = python
     if chromium:
         sandbox = "--no-sandbox" if root else ""
-        scripts["google-chrome"] = _CHROME.format(
-            chromium=shlex.quote(chromium), sandbox=sandbox, port=ports.chrome
-        )
+        browser = _CHROME.format(chromium=shlex.quote(chromium), sandbox=sandbox, port=ports.chrome)
+        scripts["google-chrome"] = scripts["chromium"] = browser
+    if xterm:
+        scripts["xterm"] = _XTERM.format(xterm=shlex.quote(xterm), folder=f"{SHIMS}/{TERMINALS}")
     for name, text in scripts.items():
         path = folder / name
         path.write_text(text, encoding="utf-8")
         path.chmod(0o755)
     return folder
+
+
+_LAUNCHED = {"chromium": "google-chrome", "xterm": "xterm"}  # a launcher's program: its shim
+_EXEC = re.compile(r"^Exec=(\S*/)?(chromium|xterm)(?=\s|$)", re.MULTILINE)
+
+
+def install_launchers(home: Path) -> list[Path]:
+    """The session's launchers of Chromium and xterm (its desktop icons and menu entries in
+    `home`) made to start their shims with their own flags; returns the ones changed."""
+
+    def shim(found: re.Match[str]) -> str:
+        path = str(home / SHIMS / _LAUNCHED[found[2]])
+        return "Exec=" + (f'"{path}"' if re.search(r"[\s\"'\\$`]", path) else path)
+
+    changed = []
+    for folder in (home / "Desktop", home / ".local" / "share" / "applications"):
+        for entry in sorted(folder.glob("*.desktop")) if folder.is_dir() else []:
+            text = entry.read_text(encoding="utf-8", errors="replace")
+            launched = _EXEC.search(text)
+            if launched and (home / SHIMS / _LAUNCHED[launched[2]]).exists():
+                entry.write_text(_EXEC.sub(shim, text), encoding="utf-8")
+                changed.append(entry)
+    return changed

@@ -5,18 +5,23 @@ missing; `"multi": true` takes lists of paths and gives the ones listed in `give
 (vm_command_error) of the command run with the task's environment.
 
 The apps' getters live in a module each: chromium.py (Chrome's profile and the live browser),
-vlc.py (VLC's web interface and settings), impress.py (a slide's media in a saved pptx),
-screen.py (the screen and window sizes, the wallpaper).
+page_elements.py (elements of the active tab's page), vlc.py (VLC's web interface and
+settings), impress.py (a slide's media in a saved pptx),
+screen.py (the screen and window sizes, the wallpaper), terminal.py (the terminal's text).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from tasks.osworld import chromium, impress, screen, vlc
+from tasks.osworld import chromium, impress, screen, terminal, vlc
 from tasks.osworld.conventions import at_home, vm_path
 from tasks.osworld.machine import Machine
+from tasks.osworld.page_elements import active_tab_html_parse
+from tasks.osworld.relative_time import relative_rules
 
 __all__ = ["GETTERS", "Getter", "Machine", "vm_paths"]
 
@@ -71,6 +76,26 @@ def rule(machine: Machine, config: dict[str, Any]) -> Any:
     return _at_home(config["rules"], machine)
 
 
+def rule_relativeTime(machine: Machine, config: dict[str, Any]) -> Any:
+    """The rule with its expected dates filled in from today (relative_time.py)."""
+    return relative_rules(rule(machine, config), date.today())
+
+
+def list_directory(machine: Machine, config: dict[str, Any]) -> dict[str, Any] | None:
+    """The folder's tree as OSWorld's VM server gives it: {"type": "directory", "name",
+    "children"}, a file as {"type": "file", "name"}; None when the folder is missing."""
+    local = vm_path(str(config["path"]), machine.home)
+    return _tree(local) if local is not None and local.is_dir() else None
+
+
+def _tree(folder: Path) -> dict[str, Any]:
+    children = [
+        _tree(entry) if entry.is_dir() else {"type": "file", "name": entry.name}
+        for entry in sorted(folder.iterdir())
+    ]
+    return {"type": "directory", "name": folder.name, "children": children}
+
+
 def _at_home(value: Any, machine: Machine) -> Any:
     if isinstance(value, str):
         return at_home(value, machine.home)
@@ -101,12 +126,16 @@ GETTERS: dict[str, Getter] = {
         vm_command_line,
         vm_command_error,
         rule,
+        rule_relativeTime,
+        list_directory,
         gimp_config_file,
         *chromium.GETTERS,
+        active_tab_html_parse,
         vlc.vlc_playing_info,
         vlc.vlc_config,
         vlc.default_video_player,
         *impress.GETTERS,
         *screen.GETTERS,
+        terminal.vm_terminal_output,
     )
 }

@@ -1,5 +1,6 @@
 """Ctrl+Alt+T opens a terminal, as on OSWorld's Ubuntu desktop: a key grab on the display's root
-window that starts xterm with this process's environment (the task's home and PATH) in $HOME.
+window that starts xterm with this process's environment (the task's home and PATH, so the
+shims' xterm that logs what it shows, see conventions.py) in $HOME.
 
     python -m tasks.osworld.hotkey      (DISPLAY and the task's environment set by the caller)
 """
@@ -26,7 +27,9 @@ def main() -> None:
         if event.type == X.KeyPress and event.detail == code:
             home = os.environ.get("HOME", "/")
             subprocess.Popen(
-                ["xterm", "-fa", "DejaVu Sans Mono", "-fs", "11"], cwd=home, start_new_session=True
+                ["xterm", "-fa", "DejaVu Sans Mono", "-fs", "11"],
+                cwd=home,
+                start_new_session=True,
             )
 
 

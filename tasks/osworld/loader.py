@@ -71,6 +71,12 @@ _PROGRAMS = {"google-chrome": "chromium", "python": None, "python3": None, "sudo
 _NOT_NEEDED = {"socat"}  # OSWorld forwards Chrome's DevTools port; we reach it directly
 _SHELL_WORDS = {"[", "[[", "cd", "export", "echo", "if", "test", "for", "while"}
 _NOT_AS_ROOT = {"vlc", "cvlc"}
+# Getters that cannot be reproduced here, with why (shown by `agent bench --list`).
+_UNBUILDABLE = {
+    "accessibility_tree": "no AT-SPI tree: LibreOffice here has only its X11 backend "
+    "(libvclplug_gen), which exposes no accessibility (libreoffice-gtk3 would), and no AT-SPI "
+    "reader is installed (gir1.2-atspi-2.0)",
+}
 
 
 @functools.cache
@@ -225,7 +231,8 @@ class _Translation:
             raise TaskError(f"task {self.task_id}: evaluator {role} {raw!r} is not a getter")
         kind = raw["type"]
         if kind not in GETTERS:
-            self.lack("getter", kind)
+            why = _UNBUILDABLE.get(kind)
+            self.lack("getter", f"{kind} ({why})" if why else kind)
             return None
         spec = dict(raw)
         if raw.get("time_suffix"):

@@ -7,8 +7,9 @@ substring, or the whole title with strict=true, or by class with by_class=true);
 copies the cached files into the home; `open` opens a file in its app; `chrome_open_tabs` /
 `chrome_close_tabs` open and close tabs of the task's browser over DevTools (chromium.py).
 
-`osworld_session` comes first in every task: it puts the shims on the task's PATH and starts
-the Ctrl+Alt+T terminal shortcut (conventions.py, hotkey.py).
+`osworld_session` comes first in every task: it puts the shims on the task's PATH, points the
+desktop's browser and terminal launchers at the shims and starts the Ctrl+Alt+T terminal
+shortcut (conventions.py, hotkey.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from environments.desktop import DesktopEnvironment
 from tasks.open_with import open_argv
 from tasks.osworld.conventions import (
     command_argv,
+    install_launchers,
     install_shims,
     opener,
     task_env,
@@ -94,7 +96,9 @@ def run_step(step: Step, env: DesktopEnvironment, home: Path) -> None:
     if step.kind in _APP_STEPS:
         _APP_STEPS[step.kind](step, env, home)
     elif step.kind == "osworld_session":
-        install_shims(home, shutil.which("chromium"), os.geteuid() == 0)
+        root = os.geteuid() == 0
+        install_shims(home, shutil.which("chromium"), root, shutil.which("xterm"))
+        install_launchers(home)
         env.launch([sys.executable, "-P", "-m", "tasks.osworld.hotkey"], variables)
     elif step.kind == "osworld_execute":
         argv = command_argv(args["command"], args["shell"], home)

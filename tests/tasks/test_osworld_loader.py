@@ -103,12 +103,16 @@ def test_each_kind_of_reason_is_named(tmp_path):
     evaluator = {
         "func": "compare_everything",
         "result": {"type": "vm_file", "path": "/etc/x", "dest": "x"},
-        "expected": {"type": "accessibility_tree"},
+        "expected": {"type": "no_such_getter"},
     }
     assert one(tmp_path, evaluator=evaluator) == (
         "path: vm_file /etc/x (outside /home/user)",
-        "getter: accessibility_tree",
+        "getter: no_such_getter",
         "metric: compare_everything",
+    )
+    tree = {"func": "check_left_panel", "result": {"type": "accessibility_tree"}}
+    assert one(tmp_path, evaluator=tree)[0].startswith(
+        "getter: accessibility_tree (no AT-SPI tree: LibreOffice here has only its X11 backend"
     )
     rules = {"rules": [{"type": "filter", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
     table = {
