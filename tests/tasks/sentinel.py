@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 # Top-level /tmp names of our own harness (a display's folder, Xvfb's lock and socket folder),
@@ -99,29 +100,41 @@ def changes(before: dict[str, tuple[int, int, bytes]], root: Path) -> list[str]:
 
 
 _PRIVATE_TMP = """set -e
-mkdir -p "$1/${2#/tmp/}"
-mount --bind "$2" "$1/${2#/tmp/}"
-mount --rbind "$1" /tmp
-shift 2
+new="$1"
+shift
+while [ "$1" != "--" ]; do
+    mkdir -p "$new/${1#/tmp/}"
+    mount --bind "$1" "$new/${1#/tmp/}"
+    shift
+done
+shift
+mount --rbind "$new" /tmp
 exec "$@"
 """
 
 
-def with_private_tmp(argv: list[str], tmp: Path, keep: Path) -> list[str]:
+def _kept(keep: Sequence[Path]) -> list[str]:
+    """The folders of `keep` under /tmp, outer ones first, and nothing twice."""
+    paths = sorted({str(path.resolve()) for path in keep}, key=len)
+    return [path for path in paths if path.startswith("/tmp/")]
+
+
+def with_private_tmp(argv: list[str], tmp: Path, keep: Sequence[Path]) -> list[str]:
     """`argv` in a mount namespace of its own whose /tmp is the empty folder `tmp`, so what it
-    leaves there is its own, whatever else runs on this machine; `keep` (a folder under /tmp
-    holding the test's files) stays where it is. Needs root (mount); else `argv` as it is."""
+    leaves there is its own, whatever else runs on this machine; the folders of `keep` under
+    /tmp (the test's files, a checkout and its virtual environment) stay where they are. Needs
+    root (mount); else `argv` as it is."""
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return argv
     tmp.mkdir(mode=0o1777)
     tmp.chmod(0o1777)
-    shell = ["sh", "-c", _PRIVATE_TMP, "private-tmp", str(tmp), str(keep.resolve())]
+    shell = ["sh", "-c", _PRIVATE_TMP, "private-tmp", str(tmp), *_kept(keep), "--"]
     return ["unshare", "--mount", "--propagation", "private", *shell, *argv]
 
 
-def left_in_tmp(tmp: Path, keep: Path) -> list[str]:
+def left_in_tmp(tmp: Path, keep: Sequence[Path]) -> list[str]:
     """What a run under `with_private_tmp` left at its /tmp's top level, but our harness's
-    own names and the way to `keep`."""
-    kept = Path(str(keep.resolve()).removeprefix("/tmp/")).parts[0]
+    own names and the ways to the folders of `keep`."""
+    kept = {Path(path.removeprefix("/tmp/")).parts[0] for path in _kept(keep)}
     names = os.listdir(tmp) if tmp.is_dir() else []
-    return sorted(n for n in names if n != kept and not HARNESS_TMP.fullmatch(n))
+    return sorted(n for n in names if n not in kept and not HARNESS_TMP.fullmatch(n))

@@ -66,7 +66,9 @@ def test_every_shipped_task_passes_under_the_oracle_with_two_workers_leaving_the
     before = sentinel.snapshot(tmp_path / "caller")
     argv = [sys.executable, "-P", "-m", "agent.cli", "bench", str(suite), "--oracle"]
     argv += ["--workers", "2", "--out", str(tmp_path / "out")]
-    argv = sentinel.with_private_tmp(argv, tmp_path / "tmp", tmp_path)
+    # The checkout and its virtual environment may lie under /tmp too (a fresh clone there).
+    keep = (tmp_path, ROOT, Path(sys.prefix), Path(sys.base_prefix))
+    argv = sentinel.with_private_tmp(argv, tmp_path / "tmp", keep)
     result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     records = load_records(tmp_path / "out" / "results.json")
@@ -79,7 +81,7 @@ def test_every_shipped_task_passes_under_the_oracle_with_two_workers_leaving_the
         assert (Path(record["run_dir"]) / "trajectory.jsonl").exists()
     changed = sentinel.changes(before, tmp_path / "caller")
     assert not changed, f"the run changed the caller's home: {'; '.join(changed[:20])}"
-    left = sentinel.left_in_tmp(tmp_path / "tmp", tmp_path)
+    left = sentinel.left_in_tmp(tmp_path / "tmp", keep)
     assert not left, f"the run left in /tmp: {', '.join(left[:20])}"
 
 
