@@ -110,9 +110,7 @@ def load_index(index: Path, options: SuiteOptions) -> list[Task]:
 def _fetched(tasks: list[Task], cache: Cache) -> list[Task]:
     """The tasks again after downloading the files of those that only lack them; a URL that
     cannot be fetched stays a "network" reason, with the error."""
-    only_network = [
-        t for t in tasks if t.unsupported and all(r.startswith("network:") for r in t.unsupported)
-    ]
+    only_network = [t for t in tasks if t.unsupported and _online(t)]
     urls = [url for t in only_network for url in t.setup[0].args.get("urls", [])]
     failed = cache.prefetch(urls)
     again = {t.key: _load(t.path, cache, t.app) for t in only_network}
